@@ -1,0 +1,30 @@
+//! unlockd-core: the licensing rules of `../shared/spec/rules.md`, pure.
+//!
+//! Every decision is a function of (state loaded under the license lock, request,
+//! `now`, RNG) to one outcome plus staged effects. This crate does no I/O, owns no
+//! clock and knows nothing of XML, SQL or async; the store commits what it stages
+//! and the SOAP façade spells it on the wire.
+
+pub mod activation;
+pub mod counter;
+pub mod deactivation;
+pub mod ids;
+pub mod ip;
+pub mod model;
+pub mod refusal;
+pub mod status_check;
+pub mod trigger;
+pub mod version;
+
+pub use ids::{
+    AuthorId, ComputerId, ComputerKey, CustomerId, EncryptionKeyId, Guid, InstallationId,
+    LicenseId, OptionId, ParseError, Password, ProductId, SessionCode, SystemIdentifier,
+    TriggerCode,
+};
+pub use model::{
+    ActivationPath, ActivationRecord, CounterType, DeactivationReason, GrantKind, IpMode,
+    LicenseState, LicenseStatus, OptionRules, OptionType, RecordId, RecordState,
+    UpgradeBehavior,
+};
+pub use refusal::Refusal;
+pub use version::Version;

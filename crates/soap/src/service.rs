@@ -1,0 +1,184 @@
+//! The service trait the SOAP façade calls. It speaks core types only; the server
+//! implements it over the store on the blocking pool, unit tests over a fake.
+
+use std::future::Future;
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use time::{Date, OffsetDateTime};
+use unlockd_core::activation::{ActivationRequest, Grant};
+use unlockd_core::counter::{DecrementRequest, Decremented};
+use unlockd_core::deactivation::{DeactivationRequest, Deactivated};
+use unlockd_core::status_check::{CheckRefused, CheckRequest, InstallationStatus};
+use unlockd_core::{
+    CustomerId, EncryptionKeyId, InstallationId, LicenseId, OptionId, OptionType, ProductId,
+    Refusal, SystemIdentifier, TriggerCode,
+};
+
+use crate::crypto::KeySet;
+
+/// Why a service call did not produce its answer.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ServiceError {
+    /// A rules refusal (already decided, nothing committed).
+    #[error("refused: {0}")]
+    Refused(Refusal),
+    /// The request's EncryptionKeyID does not belong to the license's author (5003).
+    #[error("encryption key not valid for this license")]
+    KeyNotForLicense,
+    /// Something broke; nothing was committed (5099).
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<Refusal> for ServiceError {
+    fn from(r: Refusal) -> Self {
+        Self::Refused(r)
+    }
+}
+
+/// Who is asking, for logs, IP rules and the attempt history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestContext {
+    /// The client address after trusted-proxy resolution (wire.md §1).
+    pub client_ip: Option<IpAddr>,
+    /// The EncryptionKeyID the request named.
+    pub key_id: EncryptionKeyId,
+    /// The request ID of the log span.
+    pub request_id: String,
+}
+
+/// A successful activation as the façade needs it to build the answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Activation {
+    /// The committed (or ACT-7 replayed) grant.
+    pub grant: Grant,
+    /// Everything a PLUS 5 license file carries (license-file path only).
+    pub license_file: Option<LicenseFileData>,
+}
+
+/// The content of a PLUS 5 license file (wire.md §5.4), read in the grant's
+/// transaction so it matches the committed state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LicenseFileData {
+    /// License number.
+    pub license_id: LicenseId,
+    /// Installation of the grant, if it holds one.
+    pub installation_id: Option<InstallationId>,
+    /// Trigger Code #.
+    pub trigger_code: TriggerCode,
+    /// TC-2 event data.
+    pub trigger_code_data: Option<u16>,
+    /// This activation's time.
+    pub effective_start: OffsetDateTime,
+    /// License expiration, if any.
+    pub effective_end: Option<Date>,
+    /// Quantity.
+    pub quantity: i32,
+    /// License Counter, if set.
+    pub license_counter: Option<i64>,
+    /// Update counter after the grant.
+    pub update_counter: i64,
+    /// Product.
+    pub product_id: ProductId,
+    /// Product name.
+    pub product_name: String,
+    /// Product latest version, if set.
+    pub latest_version: Option<String>,
+    /// Option.
+    pub option_id: OptionId,
+    /// Option name.
+    pub option_name: String,
+    /// Option type.
+    pub option_type: OptionType,
+    /// Option custom data (string or XML text), if set.
+    pub option_custom_data: Option<String>,
+    /// Customer.
+    pub customer: CustomerInfo,
+    /// User-defined fields: (name, value) in wire order, only those set.
+    pub user_defined_fields: Vec<(String, String)>,
+    /// License custom data, if set.
+    pub custom_data: Option<String>,
+    /// The identifiers the client sent.
+    pub identifiers: Vec<SystemIdentifier>,
+}
+
+/// The customer block of a license file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomerInfo {
+    /// Customer number.
+    pub id: CustomerId,
+    /// Company name.
+    pub company_name: String,
+    /// First name.
+    pub first_name: String,
+    /// Last name.
+    pub last_name: String,
+    /// E-mail.
+    pub email: String,
+    /// Registered (rules ACT-6).
+    pub registered: bool,
+}
+
+/// One row of the attempt history for a request the façade refused or faulted
+/// (errata E-3: exactly one row per refused request).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attempt {
+    /// Operation name as dispatched (or `Unknown`).
+    pub operation: String,
+    /// License, when it was known.
+    pub license_id: Option<LicenseId>,
+    /// Installation, when it was known.
+    pub installation_id: Option<InstallationId>,
+    /// The wire result code (or 0 for a fault that has none).
+    pub result_code: i32,
+    /// Short reason (the fault or refusal name).
+    pub reason: String,
+    /// Client address.
+    pub client_ip: Option<IpAddr>,
+}
+
+/// Everything XmlActivationService needs from the rest of unlockd.
+pub trait ActivationService: Send + Sync + 'static {
+    /// The key set of an EncryptionKeyID; `None` if unknown or revoked (5003).
+    fn key_set(
+        &self,
+        id: EncryptionKeyId,
+    ) -> impl Future<Output = Result<Option<Arc<KeySet>>, ServiceError>> + Send;
+
+    /// Activates (trigger-code or license-file path per `req.path`), committing the
+    /// grant and its success history row durably before returning (CON-6). A refusal
+    /// commits nothing; the façade then records it with [`ActivationService::record_attempt`].
+    fn activate(
+        &self,
+        req: ActivationRequest,
+        ctx: RequestContext,
+    ) -> impl Future<Output = Result<Activation, ServiceError>> + Send;
+
+    /// CheckInstallationStatus (CHK-1); updates only last-seen.
+    fn check_installation(
+        &self,
+        req: CheckRequest,
+        ctx: RequestContext,
+    ) -> impl Future<Output = Result<Result<InstallationStatus, CheckRefused>, ServiceError>> + Send;
+
+    /// DeactivateInstallation (DEA-1).
+    fn deactivate(
+        &self,
+        req: DeactivationRequest,
+        ctx: RequestContext,
+    ) -> impl Future<Output = Result<Deactivated, ServiceError>> + Send;
+
+    /// DecrementLicenseCounter (CNT-2); a repeated `transaction_id` on the same license
+    /// within 24 h returns the stored answer and moves nothing.
+    fn decrement_counter(
+        &self,
+        req: DecrementRequest,
+        transaction_id: Option<String>,
+        ctx: RequestContext,
+    ) -> impl Future<Output = Result<Decremented, ServiceError>> + Send;
+
+    /// Writes one attempt-history row for a refused or faulted request. Must be
+    /// durable before the answer is sent (errata E-3).
+    fn record_attempt(&self, attempt: Attempt) -> impl Future<Output = Result<(), ServiceError>> + Send;
+}
