@@ -109,12 +109,13 @@ pub enum Decision {
     /// A new grant to commit.
     Grant(Grant),
     /// ACT-7: an identical request was granted less than the retry window ago; answer
-    /// with that grant's stored reply and change nothing.
+    /// with that grant's stored reply (decoded by [`Grant::from_stored_reply`]) and
+    /// change nothing.
     Replay {
         /// The earlier grant.
         record_id: RecordId,
         /// Its stored reply.
-        reply: String,
+        grant: Grant,
     },
 }
 
@@ -143,6 +144,19 @@ pub struct Grant {
     pub codes: Option<(i32, i32)>,
     /// The license's update counter after this answer (wire.md §7.3).
     pub update_counter: i64,
+}
+
+impl Grant {
+    /// Serialises the grant for `activation_records.stored_reply` (ACT-7).
+    pub fn to_stored_reply(&self) -> String {
+        todo!("core helper")
+    }
+
+    /// Decodes a stored reply written by [`Grant::to_stored_reply`].
+    pub fn from_stored_reply(s: &str) -> Option<Grant> {
+        let _ = s;
+        todo!("core helper")
+    }
 }
 
 /// Runs the ACT-2 pipeline A1..A15 on `snap` (A16/A18 plugins are not configured in

@@ -8,8 +8,10 @@
 pub mod activation;
 pub mod counter;
 pub mod deactivation;
+pub mod history;
 pub mod ids;
 pub mod ip;
+pub mod license_file;
 pub mod model;
 pub mod refusal;
 pub mod status_check;

@@ -5,15 +5,13 @@ use std::future::Future;
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use time::{Date, OffsetDateTime};
 use unlockd_core::activation::{ActivationRequest, Grant};
 use unlockd_core::counter::{DecrementRequest, Decremented};
 use unlockd_core::deactivation::{DeactivationRequest, Deactivated};
 use unlockd_core::status_check::{CheckRefused, CheckRequest, InstallationStatus};
-use unlockd_core::{
-    CustomerId, EncryptionKeyId, InstallationId, LicenseId, OptionId, OptionType, ProductId,
-    Refusal, SystemIdentifier, TriggerCode,
-};
+pub use unlockd_core::history::Attempt;
+pub use unlockd_core::license_file::{CustomerInfo, LicenseFileData};
+use unlockd_core::{EncryptionKeyId, Refusal};
 
 use crate::crypto::KeySet;
 
@@ -55,87 +53,6 @@ pub struct Activation {
     pub grant: Grant,
     /// Everything a PLUS 5 license file carries (license-file path only).
     pub license_file: Option<LicenseFileData>,
-}
-
-/// The content of a PLUS 5 license file (wire.md §5.4), read in the grant's
-/// transaction so it matches the committed state.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LicenseFileData {
-    /// License number.
-    pub license_id: LicenseId,
-    /// Installation of the grant, if it holds one.
-    pub installation_id: Option<InstallationId>,
-    /// Trigger Code #.
-    pub trigger_code: TriggerCode,
-    /// TC-2 event data.
-    pub trigger_code_data: Option<u16>,
-    /// This activation's time.
-    pub effective_start: OffsetDateTime,
-    /// License expiration, if any.
-    pub effective_end: Option<Date>,
-    /// Quantity.
-    pub quantity: i32,
-    /// License Counter, if set.
-    pub license_counter: Option<i64>,
-    /// Update counter after the grant.
-    pub update_counter: i64,
-    /// Product.
-    pub product_id: ProductId,
-    /// Product name.
-    pub product_name: String,
-    /// Product latest version, if set.
-    pub latest_version: Option<String>,
-    /// Option.
-    pub option_id: OptionId,
-    /// Option name.
-    pub option_name: String,
-    /// Option type.
-    pub option_type: OptionType,
-    /// Option custom data (string or XML text), if set.
-    pub option_custom_data: Option<String>,
-    /// Customer.
-    pub customer: CustomerInfo,
-    /// User-defined fields: (name, value) in wire order, only those set.
-    pub user_defined_fields: Vec<(String, String)>,
-    /// License custom data, if set.
-    pub custom_data: Option<String>,
-    /// The identifiers the client sent.
-    pub identifiers: Vec<SystemIdentifier>,
-}
-
-/// The customer block of a license file.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CustomerInfo {
-    /// Customer number.
-    pub id: CustomerId,
-    /// Company name.
-    pub company_name: String,
-    /// First name.
-    pub first_name: String,
-    /// Last name.
-    pub last_name: String,
-    /// E-mail.
-    pub email: String,
-    /// Registered (rules ACT-6).
-    pub registered: bool,
-}
-
-/// One row of the attempt history for a request the façade refused or faulted
-/// (errata E-3: exactly one row per refused request).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Attempt {
-    /// Operation name as dispatched (or `Unknown`).
-    pub operation: String,
-    /// License, when it was known.
-    pub license_id: Option<LicenseId>,
-    /// Installation, when it was known.
-    pub installation_id: Option<InstallationId>,
-    /// The wire result code (or 0 for a fault that has none).
-    pub result_code: i32,
-    /// Short reason (the fault or refusal name).
-    pub reason: String,
-    /// Client address.
-    pub client_ip: Option<IpAddr>,
 }
 
 /// Everything XmlActivationService needs from the rest of unlockd.
