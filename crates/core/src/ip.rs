@@ -2,25 +2,240 @@
 
 use std::net::{IpAddr, Ipv4Addr};
 
+use ipnet::Ipv4Net;
+
 use crate::model::IpMode;
 use crate::refusal::Refusal;
 
 /// Parses an Allowed Activation IPs field (IP-1): entries split by `,` `;` or
 /// whitespace; `a.b.c.d`, `a.b.c.d/m.m.m.m` or `a.b.c.d/n`. `Err` on any malformed
 /// entry (refused on save; never matches if imported).
-pub fn parse_allowed(field: &str) -> Result<Vec<ipnet::Ipv4Net>, Refusal> {
-    let _ = field;
-    todo!("core helper")
+///
+/// A dotted mask must be contiguous (`255.255.0.0`, not `255.0.255.0`); the refusal
+/// is [`Refusal::Config`]. An empty or blank field parses to no entries (*unset*).
+pub fn parse_allowed(field: &str) -> Result<Vec<Ipv4Net>, Refusal> {
+    entries(field).collect()
+}
+
+/// The entries of a field, parsed lazily so that matching allocates nothing.
+fn entries(field: &str) -> impl Iterator<Item = Result<Ipv4Net, Refusal>> + '_ {
+    field
+        .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+        .filter(|e| !e.is_empty())
+        .map(parse_entry)
+}
+
+/// One IP-1 entry; no mask means /32.
+fn parse_entry(entry: &str) -> Result<Ipv4Net, Refusal> {
+    let (addr, mask) = match entry.split_once('/') {
+        Some((addr, mask)) => (addr, Some(mask)),
+        None => (entry, None),
+    };
+    let addr: Ipv4Addr = addr.parse().map_err(|_| Refusal::Config)?;
+    match mask {
+        None => Ok(Ipv4Net::from(addr)),
+        Some(m) if m.contains('.') => {
+            let mask: Ipv4Addr = m.parse().map_err(|_| Refusal::Config)?;
+            Ipv4Net::with_netmask(addr, mask).map_err(|_| Refusal::Config)
+        }
+        Some(n) => {
+            if n.is_empty() || n.len() > 2 || !n.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(Refusal::Config);
+            }
+            let len: u8 = n.parse().map_err(|_| Refusal::Config)?;
+            Ipv4Net::new(addr, len).map_err(|_| Refusal::Config)
+        }
+    }
+}
+
+/// IP-3: IPv4, or IPv4-mapped IPv6 as IPv4; any other IPv6 has no IPv4 form.
+fn client_v4(client: Option<IpAddr>) -> Option<Ipv4Addr> {
+    match client? {
+        IpAddr::V4(v4) => Some(v4),
+        IpAddr::V6(v6) => v6.to_ipv4_mapped(),
+    }
+}
+
+/// IP-2: `(client & mask) == (addr & mask)` for some entry. A field with any
+/// malformed entry matches nothing (IP-1), and neither does a non-IPv4 client.
+fn matches(field: &str, client: Option<Ipv4Addr>) -> bool {
+    let Some(client) = client else {
+        return false;
+    };
+    let mut hit = false;
+    for entry in entries(field) {
+        match entry {
+            Ok(net) => hit |= net.contains(&client),
+            Err(_) => return false,
+        }
+    }
+    hit
+}
+
+/// The field value FirstActivationIp stages: `client/IP Mask` in the dotted form
+/// [`parse_allowed`] reads back (EX-16: `192.168.5.9/255.255.0.0`).
+fn first_ip_field(client: Ipv4Addr, mask: Ipv4Addr) -> Result<String, Refusal> {
+    // A non-contiguous option mask could not be parsed back: data invalid (E-CONFIG).
+    Ipv4Net::with_netmask(client, mask).map_err(|_| Refusal::Config)?;
+    Ok(format!("{client}/{mask}"))
 }
 
 /// IP-4: decides whether `client` may activate; `Ok(Some(field))` stages the
 /// FirstActivationIp write (IP-5 commits it only with a grant).
+///
+/// `allowed` is the license's field; `None` or blank means unset. `client` is the
+/// address after IP-3; `None` (unknown) matches nothing, like a non-IPv4 address.
 pub fn check(
     mode: IpMode,
     mask: Ipv4Addr,
     allowed: Option<&str>,
     client: Option<IpAddr>,
 ) -> Result<Option<String>, Refusal> {
-    let _ = (mode, mask, allowed, client);
-    todo!("core helper")
+    let field = allowed.filter(|f| !f.trim().is_empty());
+    let client = client_v4(client);
+    match (mode, field) {
+        (IpMode::NoRestrictions, _) => Ok(None),
+        (IpMode::NoRestrictionsAllowOverride, None) => Ok(None),
+        (IpMode::SpecifiedActivationIp, None) => Err(Refusal::Ip),
+        (IpMode::FirstActivationIp, None) => match client {
+            Some(v4) => first_ip_field(v4, mask).map(Some),
+            None => Err(Refusal::Ip),
+        },
+        (
+            IpMode::NoRestrictionsAllowOverride
+            | IpMode::FirstActivationIp
+            | IpMode::SpecifiedActivationIp,
+            Some(field),
+        ) => {
+            if matches(field, client) {
+                Ok(None)
+            } else {
+                Err(Refusal::Ip)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FULL: Ipv4Addr = Ipv4Addr::BROADCAST;
+
+    fn ip(s: &str) -> Option<IpAddr> {
+        Some(s.parse().unwrap())
+    }
+
+    #[test]
+    fn ip_1_parses_plain_dotted_mask_and_prefix_entries() {
+        let nets =
+            parse_allowed("10.0.0.1, 192.168.0.0/255.255.0.0;172.16.0.0/12\t8.8.8.8").unwrap();
+        let shown: Vec<String> = nets.iter().map(|n| n.to_string()).collect();
+        assert_eq!(
+            shown,
+            [
+                "10.0.0.1/32",
+                "192.168.0.0/16",
+                "172.16.0.0/12",
+                "8.8.8.8/32"
+            ]
+        );
+        assert_eq!(parse_allowed("  ").unwrap(), Vec::new());
+    }
+
+    #[test]
+    fn ip_1_refuses_malformed_entries() {
+        for bad in [
+            "10.0.0",
+            "10.0.0.1/33",
+            "10.0.0.1/",
+            "10.0.0.1/+8",
+            "10.0.0.1/255.0.255.0",
+            "10.0.0.1/255.255.0",
+            "2001:db8::1",
+            "10.0.0.1, nonsense",
+            "010.0.0.1",
+        ] {
+            assert_eq!(parse_allowed(bad), Err(Refusal::Config), "{bad}");
+        }
+    }
+
+    #[test]
+    fn ex_15_ip_4_allow_override_matches_the_masked_network() {
+        let field = Some("10.0.0.0/255.255.255.0");
+        let mode = IpMode::NoRestrictionsAllowOverride;
+        assert_eq!(check(mode, FULL, field, ip("10.0.0.77")), Ok(None));
+        assert_eq!(check(mode, FULL, field, ip("10.0.1.1")), Err(Refusal::Ip));
+        assert_eq!(check(mode, FULL, None, ip("10.0.1.1")), Ok(None));
+    }
+
+    #[test]
+    fn ex_16_ip_4_first_activation_stages_client_with_mask() {
+        let mask = Ipv4Addr::new(255, 255, 0, 0);
+        let staged = check(IpMode::FirstActivationIp, mask, None, ip("192.168.5.9"));
+        assert_eq!(staged, Ok(Some("192.168.5.9/255.255.0.0".to_owned())));
+    }
+
+    #[test]
+    fn ex_17_ip_4_first_activation_field_then_restricts() {
+        let mask = Ipv4Addr::new(255, 255, 0, 0);
+        let field = Some("192.168.5.9/255.255.0.0");
+        let mode = IpMode::FirstActivationIp;
+        assert_eq!(check(mode, mask, field, ip("192.168.77.1")), Ok(None));
+        assert_eq!(
+            check(mode, mask, field, ip("192.169.0.1")),
+            Err(Refusal::Ip)
+        );
+    }
+
+    #[test]
+    fn ip_4_first_activation_refuses_a_non_ipv4_client() {
+        let mode = IpMode::FirstActivationIp;
+        assert_eq!(check(mode, FULL, None, ip("2001:db8::1")), Err(Refusal::Ip));
+        assert_eq!(check(mode, FULL, None, None), Err(Refusal::Ip));
+        let staged = check(mode, FULL, None, ip("::ffff:192.0.2.1"));
+        assert_eq!(staged, Ok(Some("192.0.2.1/255.255.255.255".to_owned())));
+    }
+
+    #[test]
+    fn ex_19_ip_3_mapped_ipv6_counts_as_ipv4_other_ipv6_matches_nothing() {
+        let field = Some("203.0.113.5");
+        let mode = IpMode::SpecifiedActivationIp;
+        assert_eq!(check(mode, FULL, field, ip("::ffff:203.0.113.5")), Ok(None));
+        assert_eq!(
+            check(mode, FULL, field, ip("2001:db8::1")),
+            Err(Refusal::Ip)
+        );
+    }
+
+    #[test]
+    fn ex_20_ip_1_ip_4_specified_prefix_and_unset() {
+        let mode = IpMode::SpecifiedActivationIp;
+        assert_eq!(
+            check(mode, FULL, Some("10.0.0.0/8"), ip("10.200.1.1")),
+            Ok(None)
+        );
+        assert_eq!(check(mode, FULL, None, ip("10.200.1.1")), Err(Refusal::Ip));
+        assert_eq!(
+            check(mode, FULL, Some(" "), ip("10.200.1.1")),
+            Err(Refusal::Ip)
+        );
+    }
+
+    #[test]
+    fn ip_1_an_imported_malformed_field_never_matches() {
+        let mode = IpMode::NoRestrictionsAllowOverride;
+        let field = Some("10.0.0.0/8, 10.0.0.300");
+        assert_eq!(check(mode, FULL, field, ip("10.1.1.1")), Err(Refusal::Ip));
+    }
+
+    #[test]
+    fn ip_4_no_restrictions_always_passes() {
+        let field = Some("10.0.0.1");
+        assert_eq!(
+            check(IpMode::NoRestrictions, FULL, field, ip("2001:db8::1")),
+            Ok(None)
+        );
+        assert_eq!(check(IpMode::NoRestrictions, FULL, None, None), Ok(None));
+    }
 }
