@@ -7,13 +7,32 @@
 use std::net::IpAddr;
 
 use rand::RngCore;
-use time::{Date, Duration, OffsetDateTime};
+use time::{Date, Duration, OffsetDateTime, UtcOffset};
 
-use crate::ids::{ComputerKey, InstallationId, LicenseId, OptionId, Password, ProductId, SessionCode};
-use crate::model::{ActivationPath, ActivationRecord, GrantKind, LicenseState, OptionRules, RecordId};
+use crate::credentials;
+use crate::ids::{
+    ComputerKey, Guid, InstallationId, LicenseId, OptionId, Password, ProductId, SessionCode,
+};
+use crate::ip;
+use crate::model::{
+    ActivationPath, ActivationRecord, GrantKind, LicenseState, OptionRules, RecordId,
+};
 use crate::refusal::Refusal;
+use crate::status;
 use crate::trigger::TriggerCodeAlgorithm;
 use crate::version::Version;
+
+mod event_data;
+mod gates;
+#[cfg(test)]
+mod properties;
+mod replay;
+mod seat;
+mod stored_reply;
+#[cfg(test)]
+mod tests;
+
+use seat::Seat;
 
 /// Tunables of the rules that are configuration, not option fields.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,7 +85,12 @@ impl ActivationRequest {
     /// The session text recorded with a grant and compared by ACT-7: the session code
     /// on the license-file path, User Code 1 in decimal on the trigger-code path.
     pub fn session_text(&self) -> Option<String> {
-        todo!("core helper")
+        match self.path {
+            ActivationPath::LicenseFile => {
+                self.session_code.as_ref().map(|c| c.as_str().to_owned())
+            }
+            ActivationPath::TriggerCode => self.user_code1.map(|uc1| uc1.to_string()),
+        }
     }
 }
 
@@ -84,8 +108,21 @@ pub struct HistoryQuery {
 
 /// Computes what to load for `req` against `rules` (see [`HistoryQuery`]).
 pub fn history_query(req: &ActivationRequest, rules: &OptionRules) -> HistoryQuery {
-    let _ = (req, rules);
-    todo!("core helper")
+    // THR-4: a threshold on an IID option acts as −1; THR-2: 0 is the exact key,
+    // which the fingerprint already covers.
+    let threshold = (!rules.issue_installation_id && rules.unlock_threshold > 0)
+        .then_some(i64::from(rules.unlock_threshold));
+    let computer_id_window = match (req.path, req.key.computer_id(), threshold) {
+        (ActivationPath::TriggerCode, Some(c), Some(n)) => {
+            let c = i64::from(c.get());
+            Some((c - n, c + n))
+        }
+        _ => None,
+    };
+    HistoryQuery {
+        key_fingerprint: req.key.fingerprint(),
+        computer_id_window,
+    }
 }
 
 /// State read under the license lock (CON-1).
@@ -146,19 +183,6 @@ pub struct Grant {
     pub update_counter: i64,
 }
 
-impl Grant {
-    /// Serialises the grant for `activation_records.stored_reply` (ACT-7).
-    pub fn to_stored_reply(&self) -> String {
-        todo!("core helper")
-    }
-
-    /// Decodes a stored reply written by [`Grant::to_stored_reply`].
-    pub fn from_stored_reply(s: &str) -> Option<Grant> {
-        let _ = s;
-        todo!("core helper")
-    }
-}
-
 /// Runs the ACT-2 pipeline A1..A15 on `snap` (A16/A18 plugins are not configured in
 /// this version; A17 is the store's commit).
 pub fn activate(
@@ -169,6 +193,82 @@ pub fn activate(
     alg: &dyn TriggerCodeAlgorithm,
     rng: &mut dyn RngCore,
 ) -> Result<Decision, Refusal> {
-    let _ = (snap, req, now, policy, alg, rng);
-    todo!("core helper")
+    // C-3: each step refuses with the first failing cause and stages nothing else.
+    let trigger = gates::shape(req)?; // A1
+    let license = credentials::check(snap.license, &req.password)?; // A2 (ACT-3, ERR-1)
+    let rules = snap.rules.ok_or(Refusal::Config)?;
+    gates::scope(license, req)?; // A3
+    gates::option_type(rules, req.path, snap.has_grant)?; // A4 (ACT-4, VOL-1)
+    let today = now.to_offset(UtcOffset::UTC).date(); // C-1
+    gates::clock(trigger, rules, req.client_time, now, today, policy, alg)?; // A5 (CLK-1, E-1)
+    status::check_new_activation(license.status, rules.upgrade_behavior)?; // A6 (STS-2, UPG-1)
+    gates::registration(req, license)?; // A7 (ACT-6)
+    gates::ban(rules, snap.records, &req.key)?; // A8 (REA-4)
+    gates::version(rules, req.version)?; // A9 (VER-3)
+    let first_ip = ip::check(
+        rules.ip_mode,
+        rules.ip_mask,
+        license.allowed_ips.as_deref(),
+        req.client_ip,
+    )?; // A10 (IP-4)
+    let new_expiration = gates::expiration_reset(license, rules, snap.has_grant, today)?; // A11 (EXP-2)
+    let retry = replay::find(snap.records, req, rules.option_id, now, policy.retry_window);
+    if let Some((record_id, grant)) = retry {
+        return Ok(Decision::Replay { record_id, grant }); // A12 (ACT-7)
+    }
+    let seat = match seat::same_machine(snap.records, req, rules) {
+        Some(seat) => seat,                                              // A13
+        None => seat::count(license, rules, snap.last_counted_at, now)?, // A14
+    };
+    // A15: TC-2 reads the expiration after a staged reset (EX-49).
+    let expiration = new_expiration.or(license.expiration);
+    let event_data = event_data::event_data(rules, license, expiration, today)?;
+    // E-11: codes only on the trigger-code path.
+    let codes = trigger
+        .map(|t| event_data::codes(alg, rules, license.id, t.session, t.computer, event_data));
+    let update_counter = license
+        .update_counter
+        .checked_add(1)
+        .ok_or(Refusal::Config)?;
+    // ACT-8: left is reported, never below 0.
+    let left = license.activations_left.max(0);
+    let fresh_id = |rng: &mut dyn RngCore| {
+        rules
+            .issue_installation_id
+            .then(|| fresh_installation_id(rng))
+    };
+    let (kind, installation_id, consumed, activations_left, supersedes) = match seat {
+        // REA-3: the ID and the consumed flag move from the superseded record.
+        Seat::Reactivation(old) => (
+            GrantKind::Threshold,
+            old.installation_id,
+            old.consumed,
+            left,
+            Some(old.id),
+        ),
+        // THR-3: no decrement, no installation ID, not consumed.
+        Seat::Threshold => (GrantKind::Threshold, None, false, left, None),
+        // ACT-5: Counted and #DAYS grants get a fresh ID with IID.
+        Seat::Counted => (GrantKind::Counted, fresh_id(rng), true, left - 1, None),
+        Seat::Days => (GrantKind::Days, fresh_id(rng), false, left, None),
+    };
+    Ok(Decision::Grant(Grant {
+        kind,
+        installation_id,
+        consumed,
+        activations_left,
+        supersedes,
+        first_ip,
+        new_expiration,
+        event_data,
+        codes,
+        update_counter,
+    }))
+}
+
+/// ACT-5: 128 RNG bits as an installation ID (the store redraws on collision).
+fn fresh_installation_id(rng: &mut dyn RngCore) -> InstallationId {
+    let mut bytes = [0u8; 16];
+    rng.fill_bytes(&mut bytes);
+    InstallationId::from_guid(Guid::from_bytes(bytes))
 }

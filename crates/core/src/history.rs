@@ -21,4 +21,3 @@ pub struct Attempt {
     /// Client address.
     pub client_ip: Option<IpAddr>,
 }
-

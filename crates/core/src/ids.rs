@@ -199,10 +199,7 @@ pub struct ComputerId(i32);
 impl ComputerId {
     /// Parses a decimal i32. Zero parses; rule A1 refuses it on the trigger-code path.
     pub fn parse(s: &str) -> Result<Self, ParseError> {
-        s.trim()
-            .parse()
-            .map(Self)
-            .map_err(|_| ParseError::Integer)
+        s.trim().parse().map(Self).map_err(|_| ParseError::Integer)
     }
 
     /// Wraps a value.
@@ -226,9 +223,9 @@ impl SessionCode {
     pub fn parse(s: &str) -> Result<Self, ParseError> {
         let ok = !s.is_empty()
             && s.len() <= 128
-            && s
-                .bytes()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=' | b'_' | b'-'));
+            && s.bytes().all(|c| {
+                c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=' | b'_' | b'-')
+            });
         if ok {
             Ok(Self(s.to_owned()))
         } else {
@@ -389,6 +386,13 @@ impl ComputerKey {
         Some(digest.iter().map(|b| format!("{b:02x}")).collect())
     }
 
+    /// C-4 "same computer": the keys are equal and not empty (no key never matches).
+    /// Both keys must come from [`ComputerKey::from_identifiers`] (or be Computer IDs).
+    pub fn same_computer(&self, other: &ComputerKey) -> bool {
+        let empty = matches!(self, Self::Identifiers(ids) if ids.is_empty());
+        !empty && self == other
+    }
+
     /// The Computer ID when this is a trigger-code key.
     pub fn computer_id(&self) -> Option<ComputerId> {
         match self {
@@ -450,6 +454,25 @@ mod tests {
         let k1 = ComputerKey::from_identifiers(vec![a.clone(), b.clone()]);
         let k2 = ComputerKey::from_identifiers(vec![b, a.clone(), a]);
         assert_eq!(k1.fingerprint(), k2.fingerprint());
-        assert!(ComputerKey::from_identifiers(vec![]).fingerprint().is_none());
+        assert!(ComputerKey::from_identifiers(vec![])
+            .fingerprint()
+            .is_none());
+    }
+
+    #[test]
+    fn c_4_no_key_never_matches_and_kinds_never_mix() {
+        let none = ComputerKey::from_identifiers(vec![]);
+        assert!(!none.same_computer(&none.clone()));
+        let cid = ComputerKey::ComputerId(ComputerId::new(1234));
+        assert!(cid.same_computer(&ComputerKey::ComputerId(ComputerId::new(1234))));
+        assert!(!cid.same_computer(&ComputerKey::ComputerId(ComputerId::new(1235))));
+        let ids = ComputerKey::from_identifiers(vec![SystemIdentifier::new(
+            0,
+            "SystemIdentifier",
+            "1234",
+        )
+        .unwrap()]);
+        assert!(!cid.same_computer(&ids));
+        assert!(ids.same_computer(&ids.clone()));
     }
 }

@@ -6,7 +6,9 @@
 //! and the SOAP façade spells it on the wire.
 
 pub mod activation;
+pub mod clock;
 pub mod counter;
+pub mod credentials;
 pub mod deactivation;
 pub mod history;
 pub mod ids;
@@ -14,6 +16,7 @@ pub mod ip;
 pub mod license_file;
 pub mod model;
 pub mod refusal;
+pub mod status;
 pub mod status_check;
 pub mod trigger;
 pub mod version;
@@ -25,8 +28,7 @@ pub use ids::{
 };
 pub use model::{
     ActivationPath, ActivationRecord, CounterType, DeactivationReason, GrantKind, IpMode,
-    LicenseState, LicenseStatus, OptionRules, OptionType, RecordId, RecordState,
-    UpgradeBehavior,
+    LicenseState, LicenseStatus, OptionRules, OptionType, RecordId, RecordState, UpgradeBehavior,
 };
 pub use refusal::Refusal;
 pub use version::Version;

@@ -2,7 +2,9 @@
 
 use time::{Date, OffsetDateTime};
 
-use crate::ids::{CustomerId, InstallationId, LicenseId, OptionId, ProductId, SystemIdentifier, TriggerCode};
+use crate::ids::{
+    CustomerId, InstallationId, LicenseId, OptionId, ProductId, SystemIdentifier, TriggerCode,
+};
 use crate::model::OptionType;
 
 /// The content of a PLUS 5 license file (wire.md §5.4), read in the grant's
@@ -67,4 +69,3 @@ pub struct CustomerInfo {
     /// Registered (rules ACT-6).
     pub registered: bool,
 }
-

@@ -163,9 +163,13 @@ impl UpgradeBehavior {
 
     /// Parses a storage name.
     pub fn from_name(s: &str) -> Option<Self> {
-        [Self::Deactivate, Self::AllowExecution, Self::AllowActivation]
-            .into_iter()
-            .find(|b| b.name() == s)
+        [
+            Self::Deactivate,
+            Self::AllowExecution,
+            Self::AllowActivation,
+        ]
+        .into_iter()
+        .find(|b| b.name() == s)
     }
 }
 

@@ -3,9 +3,11 @@
 use time::{Date, OffsetDateTime};
 
 use crate::activation::Policy;
+use crate::clock;
 use crate::ids::{ComputerKey, InstallationId, LicenseId};
-use crate::model::{ActivationRecord, LicenseState, LicenseStatus, OptionRules};
+use crate::model::{ActivationRecord, LicenseState, LicenseStatus, OptionRules, RecordState};
 use crate::refusal::Refusal;
+use crate::status;
 
 /// A status check request.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,6 +55,44 @@ pub fn check_installation(
     now: OffsetDateTime,
     policy: &Policy,
 ) -> Result<InstallationStatus, CheckRefused> {
-    let _ = (found, req, now, policy);
-    todo!("core helper")
+    let refused = |refusal| CheckRefused {
+        refusal,
+        info: None,
+    };
+    let (license, rules, record) = found.ok_or(refused(Refusal::InstallationNotFound))?;
+    // E-13: CLK-1 right after the lookup.
+    clock::check_client_time(req.client_time, now, policy.clock_tolerance).map_err(refused)?;
+    let deactivated_at = match record.state {
+        RecordState::Active => None,
+        RecordState::Deactivated { at, .. } | RecordState::Banned { at } => Some(at),
+    };
+    let info = InstallationStatus {
+        license_id: license.id,
+        installation_id: req.installation_id,
+        status: license.status,
+        expiration: license.expiration,
+        deactivated_at,
+        license_update: license.license_update.clone(),
+    };
+    // wire.md §3.3: outputs travel with E-INSTDEACT and E-STATUS.
+    if let Some(at) = deactivated_at {
+        return Err(CheckRefused {
+            refusal: Refusal::InstallationDeactivated { at },
+            info: Some(info),
+        });
+    }
+    if req
+        .key
+        .as_ref()
+        .is_some_and(|k| !k.same_computer(&record.key))
+    {
+        return Err(refused(Refusal::ComputerId));
+    }
+    if let Err(refusal) = status::check_running(license.status, rules.upgrade_behavior) {
+        return Err(CheckRefused {
+            refusal,
+            info: Some(info),
+        });
+    }
+    Ok(info)
 }
