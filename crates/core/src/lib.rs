@@ -21,6 +21,9 @@ pub mod status_check;
 pub mod trigger;
 pub mod version;
 
+#[cfg(test)]
+mod test_support;
+
 pub use ids::{
     AuthorId, ComputerId, ComputerKey, CustomerId, EncryptionKeyId, Guid, InstallationId,
     LicenseId, OptionId, ParseError, Password, ProductId, SessionCode, SystemIdentifier,
