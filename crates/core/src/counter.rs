@@ -62,3 +62,81 @@ pub fn decrement_counter(
             .ok_or(Refusal::Config)?,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use time::Duration;
+
+    use super::*;
+    use crate::model::LicenseStatus;
+    use crate::test_support::{license, rules, NOW, PASSWORD};
+
+    fn setup() -> (LicenseState, OptionRules) {
+        let mut l = license();
+        l.license_counter = Some(10);
+        let mut o = rules();
+        o.counter_type = CounterType::Decrementing;
+        (l, o)
+    }
+
+    fn req(amount: u32) -> DecrementRequest {
+        DecrementRequest {
+            license_id: LicenseId::new(1000).unwrap(),
+            password: Password::parse(PASSWORD).unwrap(),
+            amount,
+            client_time: None,
+        }
+    }
+
+    fn run(
+        l: &LicenseState,
+        o: &OptionRules,
+        r: &DecrementRequest,
+    ) -> Result<Decremented, Refusal> {
+        decrement_counter(Some((l, o)), r, NOW, &Policy::default())
+    }
+
+    #[test]
+    fn ex_63_cnt_2_decrements_all_or_nothing() {
+        let (l, o) = setup();
+        assert_eq!(
+            run(&l, &o, &req(3)),
+            Ok(Decremented {
+                counter: 7,
+                update_counter: 1
+            })
+        );
+        assert_eq!(run(&l, &o, &req(11)), Err(Refusal::Counter));
+        assert_eq!(run(&l, &o, &req(10)).map(|d| d.counter), Ok(0));
+    }
+
+    #[test]
+    fn cnt_2_static_or_absent_counter_is_config() {
+        let (mut l, mut o) = setup();
+        o.counter_type = CounterType::Static;
+        assert_eq!(run(&l, &o, &req(1)), Err(Refusal::Config));
+        o.counter_type = CounterType::Decrementing;
+        l.license_counter = None;
+        assert_eq!(run(&l, &o, &req(1)), Err(Refusal::Config));
+    }
+
+    #[test]
+    fn err_1_cnt_2_unknown_license_and_wrong_password_look_alike() {
+        let (l, o) = setup();
+        let unknown = decrement_counter(None, &req(1), NOW, &Policy::default());
+        assert_eq!(unknown, Err(Refusal::Credentials));
+        let mut bad = req(1);
+        bad.password = Password::parse("nope").unwrap();
+        assert_eq!(run(&l, &o, &bad), Err(Refusal::Credentials));
+    }
+
+    #[test]
+    fn cnt_2_status_and_e_13_clock() {
+        let (mut l, o) = setup();
+        l.status = LicenseStatus::Void;
+        assert_eq!(run(&l, &o, &req(1)), Err(Refusal::Status));
+        let mut late = req(1);
+        late.client_time = Some(NOW + Duration::hours(48));
+        assert_eq!(run(&l, &o, &late), Err(Refusal::Clock), "CLK-1 before A6");
+    }
+}

@@ -96,3 +96,168 @@ pub fn deactivate(
             .ok_or(Refusal::Config)?,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+    use time::Duration;
+
+    use super::*;
+    use crate::model::{DeactivationReason, GrantKind, LicenseStatus, UpgradeBehavior};
+    use crate::test_support::{cid, iid, license, record, rules, COMPUTER, NOW};
+
+    /// AD on (with IID), dl 2, left 0, allowance 3; an Active Counted I1 on 1234.
+    fn setup() -> (LicenseState, OptionRules, ActivationRecord) {
+        let mut lic = license();
+        lic.activations_left = 0;
+        let mut opt = rules();
+        opt.issue_installation_id = true;
+        opt.allow_deactivations = true;
+        let mut rec = record(1, cid(COMPUTER), NOW - Duration::days(1));
+        rec.installation_id = Some(iid(1));
+        (lic, opt, rec)
+    }
+
+    fn req() -> DeactivationRequest {
+        DeactivationRequest {
+            installation_id: iid(1),
+            key: None,
+            client_time: None,
+        }
+    }
+
+    fn run(
+        lic: &LicenseState,
+        opt: &OptionRules,
+        rec: Option<&ActivationRecord>,
+        req: &DeactivationRequest,
+    ) -> Result<Deactivated, Refusal> {
+        deactivate(lic, opt, rec, req, NOW, &Policy::default())
+    }
+
+    #[test]
+    fn ex_50_dea_1_refunds_a_counted_installation_and_spends_dl() {
+        let (lic, opt, rec) = setup();
+        let out = run(&lic, &opt, Some(&rec), &req()).unwrap();
+        assert_eq!(
+            out,
+            Deactivated {
+                record_id: 1,
+                at: NOW,
+                activations_left: 1,
+                deactivations_left: 1,
+                update_counter: 1,
+            }
+        );
+    }
+
+    #[test]
+    fn ex_51_dea_1_dl_0_or_ad_off_is_no_deactivations() {
+        let (mut lic, mut opt, rec) = setup();
+        lic.deactivations_left = 0;
+        assert_eq!(
+            run(&lic, &opt, Some(&rec), &req()),
+            Err(Refusal::NoDeactivations)
+        );
+        lic.deactivations_left = 2;
+        opt.allow_deactivations = false;
+        assert_eq!(
+            run(&lic, &opt, Some(&rec), &req()),
+            Err(Refusal::NoDeactivations)
+        );
+        opt.allow_deactivations = true;
+        opt.issue_installation_id = false;
+        assert_eq!(
+            run(&lic, &opt, Some(&rec), &req()),
+            Err(Refusal::NoDeactivations)
+        );
+    }
+
+    #[test]
+    fn ex_52_dea_1_unlimited_unknown_and_already_deactivated() {
+        let (mut lic, opt, mut rec) = setup();
+        lic.deactivations_left = -1;
+        let out = run(&lic, &opt, Some(&rec), &req()).unwrap();
+        assert_eq!((out.deactivations_left, out.activations_left), (-1, 1));
+
+        assert_eq!(
+            run(&lic, &opt, None, &req()),
+            Err(Refusal::InstallationNotFound)
+        );
+
+        let at = datetime!(2025-03-01 08:00 UTC);
+        rec.state = RecordState::Deactivated {
+            at,
+            reason: DeactivationReason::Client,
+        };
+        assert_eq!(
+            run(&lic, &opt, Some(&rec), &req()),
+            Err(Refusal::InstallationDeactivated { at })
+        );
+        rec.state = RecordState::Banned { at };
+        assert_eq!(
+            run(&lic, &opt, Some(&rec), &req()),
+            Err(Refusal::InstallationDeactivated { at })
+        );
+    }
+
+    #[test]
+    fn ex_53_dea_1_days_record_spends_dl_without_refund() {
+        let (lic, opt, mut rec) = setup();
+        rec.kind = GrantKind::Days;
+        rec.consumed = false;
+        let out = run(&lic, &opt, Some(&rec), &req()).unwrap();
+        assert_eq!((out.deactivations_left, out.activations_left), (1, 0));
+    }
+
+    #[test]
+    fn ex_54_dea_1_threshold_record_holding_a_counted_id_refunds() {
+        let (lic, opt, mut rec) = setup();
+        rec.kind = GrantKind::Threshold;
+        rec.consumed = true; // moved by REA-3
+        let out = run(&lic, &opt, Some(&rec), &req()).unwrap();
+        assert_eq!(out.activations_left, 1);
+    }
+
+    #[test]
+    fn e_16_dea_1_refund_never_exceeds_the_allowance() {
+        let (mut lic, opt, rec) = setup();
+        lic.activations_left = 3;
+        lic.activations_allowed = 3;
+        let out = run(&lic, &opt, Some(&rec), &req()).unwrap();
+        assert_eq!(out.activations_left, 3);
+    }
+
+    #[test]
+    fn dea_1_a_given_key_must_match() {
+        let (lic, opt, rec) = setup();
+        let mut r = req();
+        r.key = Some(cid(COMPUTER));
+        assert!(run(&lic, &opt, Some(&rec), &r).is_ok());
+        r.key = Some(cid(COMPUTER + 1));
+        assert_eq!(run(&lic, &opt, Some(&rec), &r), Err(Refusal::ComputerId));
+    }
+
+    #[test]
+    fn dea_1_sts_3_status_gate() {
+        let (mut lic, mut opt, rec) = setup();
+        lic.status = LicenseStatus::Void;
+        assert_eq!(run(&lic, &opt, Some(&rec), &req()), Err(Refusal::Status));
+        lic.status = LicenseStatus::Upgrade;
+        opt.upgrade_behavior = UpgradeBehavior::AllowExecution;
+        assert!(run(&lic, &opt, Some(&rec), &req()).is_ok());
+    }
+
+    #[test]
+    fn e_13_dea_1_clock_runs_right_after_the_lookup() {
+        let (mut lic, opt, rec) = setup();
+        let mut r = req();
+        r.client_time = Some(NOW + Duration::hours(30));
+        assert_eq!(
+            run(&lic, &opt, None, &r),
+            Err(Refusal::InstallationNotFound)
+        );
+        lic.status = LicenseStatus::Void;
+        assert_eq!(run(&lic, &opt, Some(&rec), &r), Err(Refusal::Clock));
+    }
+}

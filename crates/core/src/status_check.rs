@@ -96,3 +96,108 @@ pub fn check_installation(
     }
     Ok(info)
 }
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+    use time::Duration;
+
+    use super::*;
+    use crate::model::{DeactivationReason, UpgradeBehavior};
+    use crate::test_support::{cid, iid, license, record, rules, COMPUTER, NOW};
+
+    fn setup() -> (LicenseState, OptionRules, ActivationRecord) {
+        let mut rec = record(1, cid(COMPUTER), NOW - Duration::days(1));
+        rec.installation_id = Some(iid(1));
+        (license(), rules(), rec)
+    }
+
+    fn req() -> CheckRequest {
+        CheckRequest {
+            installation_id: iid(1),
+            key: None,
+            client_time: None,
+        }
+    }
+
+    fn run(
+        l: &LicenseState,
+        o: &OptionRules,
+        r: &ActivationRecord,
+        req: &CheckRequest,
+    ) -> Result<InstallationStatus, CheckRefused> {
+        check_installation(Some((l, o, r)), req, NOW, &Policy::default())
+    }
+
+    #[test]
+    fn chk_1_active_installation_reports_its_license() {
+        let (l, o, r) = setup();
+        let out = run(&l, &o, &r, &req()).unwrap();
+        assert_eq!(out.license_id, l.id);
+        assert_eq!(out.installation_id, iid(1));
+        assert_eq!(out.status, LicenseStatus::Ok);
+        assert_eq!(out.deactivated_at, None);
+    }
+
+    #[test]
+    fn ex_57_chk_1_deactivated_installation_and_void_license() {
+        let (mut l, o, mut r) = setup();
+        let at = datetime!(2025-03-01 00:00 UTC);
+        r.state = RecordState::Deactivated {
+            at,
+            reason: DeactivationReason::Client,
+        };
+        let refused = run(&l, &o, &r, &req()).unwrap_err();
+        assert_eq!(refused.refusal, Refusal::InstallationDeactivated { at });
+        assert_eq!(refused.info.unwrap().deactivated_at, Some(at));
+
+        r.state = RecordState::Active;
+        l.status = LicenseStatus::Void;
+        let refused = run(&l, &o, &r, &req()).unwrap_err();
+        assert_eq!(refused.refusal, Refusal::Status);
+        assert_eq!(refused.info.unwrap().status, LicenseStatus::Void);
+    }
+
+    #[test]
+    fn ex_12_ex_13_upg_1_check_in_by_upgrade_behavior() {
+        let (mut l, mut o, r) = setup();
+        l.status = LicenseStatus::Upgrade;
+        o.upgrade_behavior = UpgradeBehavior::AllowExecution;
+        assert!(run(&l, &o, &r, &req()).is_ok(), "EX-12");
+        o.upgrade_behavior = UpgradeBehavior::Deactivate;
+        assert_eq!(
+            run(&l, &o, &r, &req()).unwrap_err().refusal,
+            Refusal::Status,
+            "EX-13"
+        );
+    }
+
+    #[test]
+    fn chk_1_unknown_installation_and_key_mismatch() {
+        let (l, o, r) = setup();
+        let out = check_installation(None, &req(), NOW, &Policy::default());
+        assert_eq!(
+            out,
+            Err(CheckRefused {
+                refusal: Refusal::InstallationNotFound,
+                info: None
+            })
+        );
+        let mut q = req();
+        q.key = Some(cid(COMPUTER + 1));
+        assert_eq!(
+            run(&l, &o, &r, &q).unwrap_err().refusal,
+            Refusal::ComputerId
+        );
+    }
+
+    #[test]
+    fn e_13_chk_1_clock_runs_before_the_state_checks() {
+        let (l, o, mut r) = setup();
+        r.state = RecordState::Banned { at: NOW };
+        let mut q = req();
+        q.client_time = Some(NOW - Duration::hours(25));
+        let refused = run(&l, &o, &r, &q).unwrap_err();
+        assert_eq!((refused.refusal, refused.info), (Refusal::Clock, None));
+    }
+}
