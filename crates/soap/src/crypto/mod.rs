@@ -1,17 +1,30 @@
-//! Protected documents (wire.md §5): key sets, XML-Enc, XML-DSig with exclusive C14N,
-//! envelopes. The only module that touches OpenSSL.
+//! Protected documents (wire.md §5): key sets, envelopes, XML-Enc and XML-DSig with
+//! exclusive C14N. The only module that touches OpenSSL.
+//!
+//! Server side: [`KeySet`] (ServerKey private + ClientKey public), [`seal`] for
+//! answers and license files, [`open_request`] for requests. Application side:
+//! [`client::ClientKeys`]. Key generation: [`GeneratedKey`].
+//!
+//! Not built on `xml-sec`: it pulls a large dependency tree and does RSA with the
+//! pure-Rust `rsa` crate (not constant-time, RUSTSEC-2023-0071) while we already link
+//! OpenSSL; `xml-canonical` is not published on crates.io. Our documents carry no
+//! DTD, comments or PIs, so exclusive C14N fits in one small module (`c14n`).
 
-use unlockd_core::EncryptionKeyId;
+mod c14n;
+pub mod client;
+mod envelope;
+mod error;
+mod key_value;
+mod keys;
+mod protected;
+mod tree;
+mod xmldsig;
+mod xmlenc;
 
-/// The server's keys for one EncryptionKeyID: ServerKey private (signs answers and
-/// license files), ClientKey public (answers and license files are encrypted to it).
-pub struct KeySet {
-    /// The key ring entry.
-    pub id: EncryptionKeyId,
-}
+pub use envelope::GeneratedKey;
+pub use error::{CryptoError, OpenError};
+pub use keys::KeySet;
+pub use protected::{open_request, seal, Opened};
 
-impl std::fmt::Debug for KeySet {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("KeySet").field("id", &self.id).finish_non_exhaustive()
-    }
-}
+#[cfg(test)]
+mod tests;
