@@ -5,13 +5,14 @@ use std::future::Future;
 use std::net::IpAddr;
 use std::sync::Arc;
 
+use time::OffsetDateTime;
 use unlockd_core::activation::{ActivationRequest, Grant};
 use unlockd_core::counter::{DecrementRequest, Decremented};
-use unlockd_core::deactivation::{DeactivationRequest, Deactivated};
-use unlockd_core::status_check::{CheckRefused, CheckRequest, InstallationStatus};
+use unlockd_core::deactivation::{Deactivated, DeactivationRequest};
 pub use unlockd_core::history::Attempt;
 pub use unlockd_core::license_file::{CustomerInfo, LicenseFileData};
-use unlockd_core::{EncryptionKeyId, Refusal};
+use unlockd_core::status_check::{CheckRefused, CheckRequest, InstallationStatus};
+use unlockd_core::{EncryptionKeyId, Refusal, Version};
 
 use crate::crypto::KeySet;
 
@@ -53,10 +54,22 @@ pub struct Activation {
     pub grant: Grant,
     /// Everything a PLUS 5 license file carries (license-file path only).
     pub license_file: Option<LicenseFileData>,
+    /// The license's License Update text (§3.1 `LicenseUpdate`, required).
+    pub license_update: String,
+    /// The option's minimum version, if configured (§3.1 `MinimumVersion`).
+    pub minimum_version: Option<Version>,
+    /// The option's Minimum Activation URL, if configured (§3.1 `MinimumVersionURL`).
+    pub minimum_version_url: Option<String>,
 }
 
 /// Everything XmlActivationService needs from the rest of unlockd.
 pub trait ActivationService: Send + Sync + 'static {
+    /// The server's current time, for `ServerTimestamp` and `SignatureDate`. Override
+    /// it when the server runs on an injected clock.
+    fn now(&self) -> OffsetDateTime {
+        OffsetDateTime::now_utc()
+    }
+
     /// The key set of an EncryptionKeyID; `None` if unknown or revoked (5003).
     fn key_set(
         &self,
@@ -97,5 +110,8 @@ pub trait ActivationService: Send + Sync + 'static {
 
     /// Writes one attempt-history row for a refused or faulted request. Must be
     /// durable before the answer is sent (errata E-3).
-    fn record_attempt(&self, attempt: Attempt) -> impl Future<Output = Result<(), ServiceError>> + Send;
+    fn record_attempt(
+        &self,
+        attempt: Attempt,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
 }

@@ -1,0 +1,166 @@
+//! The three bindings of every `.asmx` operation (wire.md §1.1, §2.1): how a request
+//! announces itself and how answers and faults are spelled for each.
+
+use crate::fault::FaultCode;
+use crate::handler::HttpResponse;
+use crate::ops::Operation;
+use crate::xml::{escape_text, DECLARATION};
+
+/// The service namespace of every operation, element and SOAP action.
+pub const SERVICE_NS: &str = "http://secure.softwarekey.com/solo/webservices/";
+/// SOAP 1.1 envelope namespace.
+pub const SOAP11_NS: &str = "http://schemas.xmlsoap.org/soap/envelope/";
+/// SOAP 1.2 envelope namespace.
+pub const SOAP12_NS: &str = "http://www.w3.org/2003/05/soap-envelope";
+/// Detail namespace of unlockd faults.
+const FAULT_NS: &str = "urn:unlockd:fault:1";
+
+const TEXT_XML: &str = "text/xml; charset=utf-8";
+const SOAP12_XML: &str = "application/soap+xml; charset=utf-8";
+const TEXT_PLAIN: &str = "text/plain; charset=utf-8";
+
+/// How a request reached the operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Binding {
+    /// `text/xml` + SOAPAction.
+    Soap11,
+    /// `application/soap+xml` with optional `action=`.
+    Soap12,
+    /// `POST {svc}.asmx/{Method}`, form field `xml`.
+    HttpPost,
+}
+
+impl Binding {
+    /// The SOAP binding a Content-Type announces (`None`: not a SOAP media type).
+    pub fn of_content_type(content_type: &str) -> Option<Self> {
+        match media_type(content_type).as_str() {
+            "text/xml" => Some(Self::Soap11),
+            "application/soap+xml" => Some(Self::Soap12),
+            _ => None,
+        }
+    }
+
+    /// The envelope namespace of a SOAP binding.
+    pub fn envelope_namespace(self) -> Option<&'static str> {
+        match self {
+            Self::Soap11 => Some(SOAP11_NS),
+            Self::Soap12 => Some(SOAP12_NS),
+            Self::HttpPost => None,
+        }
+    }
+
+    /// The successful answer carrying the inner document `inner`.
+    pub fn answer(self, op: Operation, inner: &str, post_raw: bool) -> HttpResponse {
+        let mut body = String::with_capacity(inner.len() + 512);
+        body.push_str(DECLARATION);
+        let content_type = match self {
+            Self::HttpPost if post_raw => return HttpResponse::new(200, TEXT_XML, inner.into()),
+            Self::HttpPost => {
+                body.push_str(r#"<string xmlns=""#);
+                body.push_str(SERVICE_NS);
+                body.push_str(r#"">"#);
+                escape_text(inner, &mut body);
+                body.push_str("</string>");
+                return HttpResponse::new(200, TEXT_XML, body.into_bytes());
+            }
+            Self::Soap11 => TEXT_XML,
+            Self::Soap12 => SOAP12_XML,
+        };
+        let ns = self.envelope_namespace().unwrap_or(SOAP11_NS);
+        let name = op.name();
+        body.push_str(r#"<soap:Envelope xmlns:soap=""#);
+        body.push_str(ns);
+        body.push_str(r#""><soap:Body><"#);
+        body.push_str(name);
+        body.push_str(r#"Response xmlns=""#);
+        body.push_str(SERVICE_NS);
+        body.push_str(r#""><"#);
+        body.push_str(name);
+        body.push_str("Result>");
+        escape_text(inner, &mut body);
+        body.push_str("</");
+        body.push_str(name);
+        body.push_str("Result></");
+        body.push_str(name);
+        body.push_str("Response></soap:Body></soap:Envelope>");
+        HttpResponse::new(200, content_type, body.into_bytes())
+    }
+
+    /// The fault answer (wire.md §2.6).
+    pub fn fault(self, code: FaultCode) -> HttpResponse {
+        let mut message = String::new();
+        escape_text(&code.message(), &mut message);
+        let detail = format!(
+            r#"<Fault xmlns="{FAULT_NS}"><Code>{}</Code></Fault>"#,
+            code.name()
+        );
+        match self {
+            Self::HttpPost => {
+                HttpResponse::new(code.post_status(), TEXT_PLAIN, code.message().into_bytes())
+            }
+            Self::Soap11 => {
+                let body = format!(
+                    r#"{DECLARATION}<soap:Envelope xmlns:soap="{SOAP11_NS}"><soap:Body><soap:Fault><faultcode>{}</faultcode><faultstring>{message}</faultstring><detail>{detail}</detail></soap:Fault></soap:Body></soap:Envelope>"#,
+                    code.soap11_code()
+                );
+                HttpResponse::new(code.soap11_status(), TEXT_XML, body.into_bytes())
+            }
+            Self::Soap12 => {
+                let body = format!(
+                    r#"{DECLARATION}<env:Envelope xmlns:env="{SOAP12_NS}"><env:Body><env:Fault><env:Code><env:Value>{}</env:Value></env:Code><env:Reason><env:Text xml:lang="en">{message}</env:Text></env:Reason><env:Detail>{detail}</env:Detail></env:Fault></env:Body></env:Envelope>"#,
+                    code.soap12_code()
+                );
+                HttpResponse::new(code.soap12_status(), SOAP12_XML, body.into_bytes())
+            }
+        }
+    }
+}
+
+/// The lower-cased media type of a Content-Type (parameters dropped).
+pub fn media_type(content_type: &str) -> String {
+    content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// The `action` parameter of a SOAP 1.2 Content-Type, unquoted.
+pub fn action_parameter(content_type: &str) -> Option<&str> {
+    content_type.split(';').skip(1).find_map(|param| {
+        let (key, value) = param.split_once('=')?;
+        key.trim()
+            .eq_ignore_ascii_case("action")
+            .then(|| unquote(value.trim()))
+    })
+}
+
+/// Strips one pair of surrounding double quotes.
+pub fn unquote(s: &str) -> &str {
+    s.strip_prefix('"')
+        .and_then(|r| r.strip_suffix('"'))
+        .unwrap_or(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_types_pick_the_binding() {
+        assert_eq!(
+            Binding::of_content_type("Text/XML; charset=utf-8"),
+            Some(Binding::Soap11)
+        );
+        assert_eq!(
+            Binding::of_content_type("application/soap+xml;charset=utf-8;action=\"x\""),
+            Some(Binding::Soap12)
+        );
+        assert_eq!(Binding::of_content_type("application/json"), None);
+        assert_eq!(
+            action_parameter("application/soap+xml; charset=utf-8; action=\"urn:a\""),
+            Some("urn:a")
+        );
+    }
+}

@@ -1,0 +1,286 @@
+//! The HTTP-agnostic entry point: the server hands over a request's parts and gets a
+//! complete response back (routing of wire.md §1, §1.1, §1.2).
+
+use std::net::IpAddr;
+
+use crate::binding::{media_type, Binding};
+use crate::envelope::{self, Call, Rejected};
+use crate::frame::{self, Caller, FrameConfig};
+use crate::metadata;
+use crate::ops::Operation;
+use crate::service::{ActivationService, Attempt};
+use crate::xml::Limits;
+
+/// The parts of an HTTP request the façade reads.
+#[derive(Debug, Clone, Copy)]
+pub struct HttpRequest<'a> {
+    /// `GET`, `POST`, …
+    pub method: &'a str,
+    /// The path, without the query.
+    pub path: &'a str,
+    /// The query string, without `?`.
+    pub query: Option<&'a str>,
+    /// `Content-Type`.
+    pub content_type: Option<&'a str>,
+    /// `SOAPAction`.
+    pub soap_action: Option<&'a str>,
+    /// `Host`, for WSDL addresses when no public base URL is configured.
+    pub host: Option<&'a str>,
+    /// The whole body (the server has enforced the size limit).
+    pub body: &'a [u8],
+    /// The client address after trusted-proxy resolution.
+    pub client_ip: Option<IpAddr>,
+    /// The request ID of the log span.
+    pub request_id: &'a str,
+}
+
+/// A complete HTTP response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpResponse {
+    /// Status code.
+    pub status: u16,
+    /// `Content-Type`.
+    pub content_type: String,
+    /// Further headers (e.g. `Allow`).
+    pub headers: Vec<(String, String)>,
+    /// Body.
+    pub body: Vec<u8>,
+    /// The operation, for the request span.
+    pub operation: Option<&'static str>,
+    /// The license the request named, for the request span.
+    pub license_id: Option<i32>,
+    /// The ResultCode, for the request span.
+    pub result_code: Option<i32>,
+}
+
+impl HttpResponse {
+    /// A response without span fields or extra headers.
+    pub fn new(status: u16, content_type: &str, body: Vec<u8>) -> Self {
+        Self {
+            status,
+            content_type: content_type.to_owned(),
+            headers: Vec::new(),
+            body,
+            operation: None,
+            license_id: None,
+            result_code: None,
+        }
+    }
+
+    fn text(status: u16, text: &str) -> Self {
+        Self::new(
+            status,
+            "text/plain; charset=utf-8",
+            text.as_bytes().to_vec(),
+        )
+    }
+
+    fn not_found() -> Self {
+        Self::text(404, "not found")
+    }
+
+    fn method_not_allowed(allow: &str) -> Self {
+        let mut response = Self::text(405, "method not allowed");
+        response
+            .headers
+            .push(("Allow".to_owned(), allow.to_owned()));
+        response
+    }
+}
+
+/// Façade settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SoapConfig {
+    /// Path prefix of every endpoint (default `/solo`).
+    pub prefix: String,
+    /// Base URL for WSDL addresses; else `http://{Host}`.
+    pub public_base_url: Option<String>,
+    /// Parsing limits (wire.md §2.6).
+    pub limits: Limits,
+    /// HTTP POST answers the bare inner document instead of `<string>` (wire.md §2.1).
+    pub post_raw_response: bool,
+    /// Refuse unsigned client requests with 5005 (wire.md §2.5).
+    pub require_signed: bool,
+}
+
+impl Default for SoapConfig {
+    fn default() -> Self {
+        Self {
+            prefix: "/solo".to_owned(),
+            public_base_url: None,
+            limits: Limits::default(),
+            post_raw_response: false,
+            require_signed: false,
+        }
+    }
+}
+
+/// The service file name under `{prefix}/webservices/`.
+const SERVICE: &str = "XmlActivationService.asmx";
+
+/// Where a path leads.
+enum Route<'p> {
+    Service,
+    Method(&'p str),
+    Schema(&'p str),
+}
+
+fn route<'p>(cfg: &SoapConfig, path: &'p str) -> Option<Route<'p>> {
+    let prefix = format!("{}/webservices/", cfg.prefix.trim_end_matches('/'));
+    let head = path.get(..prefix.len())?;
+    if !head.eq_ignore_ascii_case(&prefix) {
+        return None;
+    }
+    let rest = &path[prefix.len()..];
+    if rest.eq_ignore_ascii_case(SERVICE) {
+        return Some(Route::Service);
+    }
+    let service_slash = rest.get(..SERVICE.len() + 1);
+    if service_slash.is_some_and(|s| s.eq_ignore_ascii_case(&format!("{SERVICE}/"))) {
+        let method = &rest[SERVICE.len() + 1..];
+        return (!method.contains('/')).then_some(Route::Method(method));
+    }
+    let schema = rest
+        .get(..7)
+        .filter(|s| s.eq_ignore_ascii_case("schema/"))?;
+    let name = &rest[schema.len()..];
+    (!name.contains('/')).then_some(Route::Schema(name))
+}
+
+/// Answers one HTTP request: SOAP 1.1, SOAP 1.2 and HTTP POST calls of
+/// XmlActivationService, its WSDL, schemas and help pages; anything else 404.
+pub async fn handle<S: ActivationService>(
+    svc: &S,
+    cfg: &SoapConfig,
+    req: HttpRequest<'_>,
+) -> HttpResponse {
+    let is = |m: &str| req.method.eq_ignore_ascii_case(m);
+    match route(cfg, req.path) {
+        None => HttpResponse::not_found(),
+        Some(Route::Schema(name)) if is("GET") => metadata::schema(name)
+            .map(|xsd| HttpResponse::new(200, "text/xml; charset=utf-8", xsd.as_bytes().to_vec()))
+            .unwrap_or_else(HttpResponse::not_found),
+        Some(Route::Schema(_)) => HttpResponse::method_not_allowed("GET"),
+        Some(Route::Service) if is("GET") => service_page(cfg, &req),
+        Some(Route::Service) if is("POST") => {
+            let content_type = req.content_type.unwrap_or_default();
+            match Binding::of_content_type(content_type) {
+                Some(binding) => {
+                    let call = envelope::read_soap(
+                        binding,
+                        req.body,
+                        content_type,
+                        req.soap_action,
+                        &cfg.limits,
+                    );
+                    dispatch(svc, cfg, &req, binding, call).await
+                }
+                None => HttpResponse::text(415, "unsupported media type"),
+            }
+        }
+        Some(Route::Service) => HttpResponse::method_not_allowed("GET, POST"),
+        Some(Route::Method(segment)) => {
+            let operation = Operation::from_path_segment(segment);
+            if operation == Operation::Unknown {
+                return HttpResponse::not_found();
+            }
+            if !is("POST") {
+                return HttpResponse::method_not_allowed("POST");
+            }
+            let form = media_type(req.content_type.unwrap_or_default());
+            if form != "application/x-www-form-urlencoded" {
+                return HttpResponse::text(415, "unsupported media type");
+            }
+            let call = envelope::read_form(operation, req.body);
+            dispatch(svc, cfg, &req, Binding::HttpPost, call).await
+        }
+    }
+}
+
+async fn dispatch<S: ActivationService>(
+    svc: &S,
+    cfg: &SoapConfig,
+    req: &HttpRequest<'_>,
+    binding: Binding,
+    call: Result<Call, Rejected>,
+) -> HttpResponse {
+    let call = match call {
+        Ok(call) => call,
+        Err(rejected) => return fault(svc, req, binding, rejected).await,
+    };
+    let caller = Caller {
+        client_ip: req.client_ip,
+        request_id: req.request_id.to_owned(),
+    };
+    let frame = FrameConfig {
+        limits: cfg.limits,
+        require_signed: cfg.require_signed,
+    };
+    let answer = frame::answer(svc, frame, call.operation, &call.xml, &caller).await;
+    let mut response = binding.answer(call.operation, &answer.document, cfg.post_raw_response);
+    response.operation = Some(call.operation.name());
+    response.license_id = answer.license_id.map(|id| id.get());
+    response.result_code = Some(answer.result_code);
+    response
+}
+
+/// Records the faulted request (errata E-3) and answers the fault.
+async fn fault<S: ActivationService>(
+    svc: &S,
+    req: &HttpRequest<'_>,
+    binding: Binding,
+    rejected: Rejected,
+) -> HttpResponse {
+    tracing::info!(fault = rejected.code.name(), "request refused with a fault");
+    let attempt = Attempt {
+        operation: rejected.operation.name().to_owned(),
+        license_id: None,
+        installation_id: None,
+        result_code: 0,
+        reason: rejected.code.name().to_owned(),
+        client_ip: req.client_ip,
+    };
+    let code = match svc.record_attempt(attempt).await {
+        Ok(()) => rejected.code,
+        Err(error) => {
+            tracing::error!(%error, "attempt history not written");
+            crate::fault::FaultCode::Internal
+        }
+    };
+    let mut response = binding.fault(code);
+    response.operation = Some(rejected.operation.name());
+    response
+}
+
+/// `GET {svc}.asmx`: `?WSDL`, `?op=Method` or the service help page.
+fn service_page(cfg: &SoapConfig, req: &HttpRequest<'_>) -> HttpResponse {
+    let mut op = None;
+    for pair in req.query.unwrap_or_default().split('&') {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        if key.eq_ignore_ascii_case("wsdl") {
+            let base = cfg
+                .public_base_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{}", req.host.unwrap_or("localhost")));
+            let address = format!(
+                "{}{}/webservices/{SERVICE}",
+                base.trim_end_matches('/'),
+                cfg.prefix.trim_end_matches('/')
+            );
+            return HttpResponse::new(
+                200,
+                "text/xml; charset=utf-8",
+                metadata::wsdl(&address).into_bytes(),
+            );
+        }
+        if key.eq_ignore_ascii_case("op") {
+            op = Some(value);
+        }
+    }
+    let page = match op.map(Operation::from_path_segment) {
+        Some(Operation::Unknown) => return HttpResponse::not_found(),
+        Some(operation) => metadata::operation_page(operation),
+        None => metadata::service_page(),
+    };
+    HttpResponse::new(200, "text/html; charset=utf-8", page.into_bytes())
+}

@@ -1,0 +1,218 @@
+//! XmlActivationService operations, one file each (style.md, mini-redis `cmd/`).
+//!
+//! Each file parses its inner document's `PrivateData` fields into core request types
+//! (`parse`), calls the [`ActivationService`] (`apply`) and writes its outputs in the
+//! order of wire.md §3. The frame around them (ResultCode, ErrorMessage,
+//! ServerTimestamp, SessionCode, UpdateCounter, protection) is [`crate::frame`]'s.
+
+mod activate_installation;
+mod activate_installation_license_file;
+mod check_installation_status;
+mod deactivate_installation;
+mod decrement_license_counter;
+
+pub(crate) use activate_installation::ActivateInstallation;
+pub(crate) use activate_installation_license_file::ActivateInstallationLicenseFile;
+pub(crate) use check_installation_status::CheckInstallationStatus;
+pub(crate) use deactivate_installation::DeactivateInstallation;
+pub(crate) use decrement_license_counter::DecrementLicenseCounter;
+
+use time::OffsetDateTime;
+use unlockd_core::{InstallationId, LicenseId, Refusal};
+
+use crate::crypto::KeySet;
+use crate::error::{InputError, OpError, Refused};
+use crate::fields::Fields;
+use crate::service::{ActivationService, RequestContext, ServiceError};
+
+/// The operations of XmlActivationService (wire.md §3.1-3.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    /// §3.1, PP4 trigger codes.
+    ActivateInstallation,
+    /// §3.2, PLUS 5 license file.
+    ActivateInstallationLicenseFile,
+    /// §3.3.
+    CheckInstallationStatus,
+    /// §3.4.
+    DeactivateInstallation,
+    /// §3.5.
+    DecrementLicenseCounter,
+    /// Anything else (UnknownOperation fault, or 404 over HTTP POST).
+    Unknown,
+}
+
+impl Operation {
+    /// Every known operation.
+    pub const KNOWN: [Operation; 5] = [
+        Self::ActivateInstallation,
+        Self::ActivateInstallationLicenseFile,
+        Self::CheckInstallationStatus,
+        Self::DeactivateInstallation,
+        Self::DecrementLicenseCounter,
+    ];
+
+    /// The method name (`Unknown` for the unknown operation).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::ActivateInstallation => "ActivateInstallation",
+            Self::ActivateInstallationLicenseFile => "ActivateInstallationLicenseFile",
+            Self::CheckInstallationStatus => "CheckInstallationStatus",
+            Self::DeactivateInstallation => "DeactivateInstallation",
+            Self::DecrementLicenseCounter => "DecrementLicenseCounter",
+            Self::Unknown => "Unknown",
+        }
+    }
+
+    /// The operation named exactly `name` (SOAP body element names are case-sensitive).
+    pub fn from_name(name: &str) -> Self {
+        Self::KNOWN
+            .into_iter()
+            .find(|op| op.name() == name)
+            .unwrap_or(Self::Unknown)
+    }
+
+    /// The operation of an HTTP POST path segment (ASCII case-insensitive, wire.md §1).
+    pub fn from_path_segment(segment: &str) -> Self {
+        Self::KNOWN
+            .into_iter()
+            .find(|op| op.name().eq_ignore_ascii_case(segment))
+            .unwrap_or(Self::Unknown)
+    }
+}
+
+/// What an operation gets besides its fields.
+pub(crate) struct OpContext<'a> {
+    /// Who asks, with the EncryptionKeyID.
+    pub request: RequestContext,
+    /// The key set of the request's EncryptionKeyID.
+    pub keys: &'a KeySet,
+    /// `ClientTimestamp`, if sent (CLK-1).
+    pub client_time: Option<OffsetDateTime>,
+}
+
+/// A successful operation's outputs.
+#[derive(Debug, Default)]
+pub(crate) struct Reply {
+    /// `UpdateCounter` of the frame, when the operation reports one.
+    pub update_counter: Option<i64>,
+    /// The method outputs, serialised in §3 order.
+    pub outputs: String,
+}
+
+/// A failed operation, with the outputs §3 still requires on some refusals.
+#[derive(Debug)]
+pub(crate) struct Failed {
+    /// Why.
+    pub error: OpError,
+    /// Outputs to include anyway (empty for most codes).
+    pub outputs: String,
+}
+
+impl From<OpError> for Failed {
+    fn from(error: OpError) -> Self {
+        Self {
+            error,
+            outputs: String::new(),
+        }
+    }
+}
+
+impl From<Refused> for Failed {
+    fn from(refused: Refused) -> Self {
+        OpError::Refused(refused).into()
+    }
+}
+
+impl From<InputError> for Failed {
+    fn from(error: InputError) -> Self {
+        OpError::Input(error).into()
+    }
+}
+
+impl From<ServiceError> for Failed {
+    fn from(error: ServiceError) -> Self {
+        OpError::from(error).into()
+    }
+}
+
+impl From<Refusal> for Failed {
+    fn from(refusal: Refusal) -> Self {
+        OpError::from(refusal).into()
+    }
+}
+
+/// A parsed request of one of the operations.
+pub(crate) enum Request {
+    /// §3.1.
+    ActivateInstallation(ActivateInstallation),
+    /// §3.2.
+    ActivateInstallationLicenseFile(ActivateInstallationLicenseFile),
+    /// §3.3.
+    CheckInstallationStatus(CheckInstallationStatus),
+    /// §3.4.
+    DeactivateInstallation(DeactivateInstallation),
+    /// §3.5.
+    DecrementLicenseCounter(DecrementLicenseCounter),
+}
+
+impl Request {
+    /// Parses `fields` (the PrivateData children) for `op`; `None` for `Unknown`.
+    pub fn parse(op: Operation, fields: &Fields<'_>) -> Option<Result<Self, InputError>> {
+        Some(match op {
+            Operation::ActivateInstallation => {
+                ActivateInstallation::parse(fields).map(Self::ActivateInstallation)
+            }
+            Operation::ActivateInstallationLicenseFile => {
+                ActivateInstallationLicenseFile::parse(fields)
+                    .map(Self::ActivateInstallationLicenseFile)
+            }
+            Operation::CheckInstallationStatus => {
+                CheckInstallationStatus::parse(fields).map(Self::CheckInstallationStatus)
+            }
+            Operation::DeactivateInstallation => {
+                DeactivateInstallation::parse(fields).map(Self::DeactivateInstallation)
+            }
+            Operation::DecrementLicenseCounter => {
+                DecrementLicenseCounter::parse(fields).map(Self::DecrementLicenseCounter)
+            }
+            Operation::Unknown => return None,
+        })
+    }
+
+    /// The license the request names, for the log span and the attempt history.
+    pub fn license_id(&self) -> Option<LicenseId> {
+        match self {
+            Self::ActivateInstallation(r) => Some(r.license_id()),
+            Self::ActivateInstallationLicenseFile(r) => Some(r.license_id()),
+            Self::DecrementLicenseCounter(r) => Some(r.license_id()),
+            Self::CheckInstallationStatus(_) | Self::DeactivateInstallation(_) => None,
+        }
+    }
+
+    /// The installation the request names, for the attempt history.
+    pub fn installation_id(&self) -> Option<InstallationId> {
+        match self {
+            Self::ActivateInstallation(r) => r.installation_id(),
+            Self::ActivateInstallationLicenseFile(r) => r.installation_id(),
+            Self::CheckInstallationStatus(r) => Some(r.installation_id()),
+            Self::DeactivateInstallation(r) => Some(r.installation_id()),
+            Self::DecrementLicenseCounter(r) => r.installation_id(),
+        }
+    }
+
+    /// Runs the operation against the service.
+    pub async fn apply<S: ActivationService>(
+        self,
+        svc: &S,
+        ctx: OpContext<'_>,
+    ) -> Result<Reply, Failed> {
+        match self {
+            Self::ActivateInstallation(r) => r.apply(svc, ctx).await,
+            Self::ActivateInstallationLicenseFile(r) => r.apply(svc, ctx).await,
+            Self::CheckInstallationStatus(r) => r.apply(svc, ctx).await,
+            Self::DeactivateInstallation(r) => r.apply(svc, ctx).await,
+            Self::DecrementLicenseCounter(r) => r.apply(svc, ctx).await,
+        }
+    }
+}

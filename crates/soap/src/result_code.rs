@@ -1,0 +1,141 @@
+//! The only mapping from outcomes to XmlActivationService `ResultCode` numbers and
+//! `ErrorMessage` texts (wire.md §4.1, errata E-12). Every arm is explicit: adding a
+//! refusal to core fails to compile here until it has a number.
+
+use unlockd_core::Refusal;
+
+use crate::error::{OpError, Refused};
+
+/// A `ResultCode` with its fixed English `ErrorMessage` and a short reason for the
+/// attempt history (never any internal detail).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WireCode {
+    /// The `ResultCode`.
+    pub number: i32,
+    /// The `ErrorMessage`.
+    pub text: &'static str,
+    /// The outcome name for logs and history (`E-CRED`, …).
+    pub reason: &'static str,
+}
+
+const fn code(number: i32, reason: &'static str, text: &'static str) -> WireCode {
+    WireCode {
+        number,
+        text,
+        reason,
+    }
+}
+
+/// `ResultCode` 0.
+pub const OK: WireCode = code(0, "OK", "");
+
+/// The wire code of an operation failure.
+pub fn of(error: &OpError) -> WireCode {
+    match error {
+        OpError::Input(_) => code(5002, "E-PARAM", "A field is missing, repeated or invalid."),
+        OpError::Internal(_) => code(5099, "E-INTERNAL", "Internal error; nothing was changed."),
+        OpError::Refused(refused) => match refused {
+            Refused::Document => code(5001, "E-PARAM", "The request document could not be read."),
+            Refused::Key => code(
+                5003,
+                "E-KEY",
+                "The encryption key is unknown or not valid for this request.",
+            ),
+            Refused::Decrypt => code(5004, "E-DECRYPT", "The request could not be decrypted."),
+            Refused::Signature => code(
+                5005,
+                "E-SIGNATURE",
+                "The request signature is missing or invalid.",
+            ),
+            Refused::RequestMethod => code(
+                5006,
+                "E-METHOD",
+                "RequestMethod does not match the method called.",
+            ),
+            Refused::Rules(refusal) => of_refusal(refusal),
+        },
+    }
+}
+
+fn of_refusal(refusal: &Refusal) -> WireCode {
+    match refusal {
+        Refusal::Param => code(5002, "E-PARAM", "A field is missing, repeated or invalid."),
+        Refusal::ComputerId => code(5007, "E-COMPID", "Invalid computer ID."),
+        Refusal::Product => code(
+            5008,
+            "E-PRODUCT",
+            "The product or option does not match the license.",
+        ),
+        Refusal::OptionType => code(
+            5009,
+            "E-OPTTYPE",
+            "The license cannot be activated this way.",
+        ),
+        Refusal::Credentials => code(5010, "E-CRED", "Invalid license ID or password."),
+        Refusal::NoActivations => code(5011, "E-NOACT", "No activations left."),
+        Refusal::Expired => code(5012, "E-EXPIRED", "The license has expired."),
+        Refusal::Version { .. } => code(
+            5013,
+            "E-VERSION",
+            "This version is below the required minimum.",
+        ),
+        Refusal::Ip => code(5014, "E-IP", "Activation is not allowed from this address."),
+        Refusal::InstallationNotFound => code(5015, "E-INSTNOTFOUND", "Installation not found."),
+        Refusal::InstallationDeactivated { .. } => code(
+            5016,
+            "E-INSTDEACT",
+            "The installation has been deactivated.",
+        ),
+        Refusal::Status => code(5017, "E-STATUS", "The license status does not allow this."),
+        Refusal::NoDeactivations => code(5018, "E-NODEACT", "No deactivations allowed or left."),
+        Refusal::Unregistered => code(5019, "E-UNREG", "Registration is required."),
+        Refusal::Banned => code(5020, "E-BANNED", "This computer is not allowed."),
+        Refusal::Counter => code(5021, "E-COUNTER", "The license counter is too low."),
+        Refusal::Clock => code(5022, "E-CLOCK", "The client clock is out of tolerance."),
+        Refusal::Config => code(
+            5026,
+            "E-CONFIG",
+            "The license configuration does not allow this.",
+        ),
+        Refusal::Busy => code(5028, "E-BUSY", "The license is busy; try again."),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::InputError;
+    use crate::service::ServiceError;
+
+    #[test]
+    fn facade_checks_use_their_own_codes_e_12() {
+        let numbers: Vec<i32> = [
+            Refused::Document,
+            Refused::Key,
+            Refused::Decrypt,
+            Refused::Signature,
+            Refused::RequestMethod,
+        ]
+        .into_iter()
+        .map(|r| of(&OpError::Refused(r)).number)
+        .collect();
+        assert_eq!(numbers, [5001, 5003, 5004, 5005, 5006]);
+        assert_eq!(of(&InputError::Missing("LicenseID").into()).number, 5002);
+        assert_eq!(of(&ServiceError::KeyNotForLicense.into()).number, 5003);
+        assert_eq!(of(&ServiceError::Internal("db".into()).into()).number, 5099);
+    }
+
+    #[test]
+    fn confirmed_numbers_of_wire_4_1() {
+        assert_eq!(of(&Refusal::Status.into()).number, 5017);
+        assert_eq!(of(&Refusal::Clock.into()).number, 5022);
+        assert_eq!(of(&Refusal::Credentials.into()).number, 5010);
+        assert_eq!(of(&Refusal::InstallationNotFound.into()).number, 5015);
+    }
+
+    #[test]
+    fn texts_carry_no_internal_detail() {
+        let e = of(&ServiceError::Internal("secret path /var/db".into()).into());
+        assert!(!e.text.contains("secret"));
+    }
+}

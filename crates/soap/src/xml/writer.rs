@@ -1,0 +1,122 @@
+//! Serialisation with the escaping of wire.md §2.2: no indentation, no whitespace
+//! between elements, `&`, `<`, `>` and CR escaped, quotes literal in text.
+
+/// The declaration every inner output document begins with (wire.md §2.2).
+pub const DECLARATION: &str = r#"<?xml version="1.0" encoding="utf-8"?>"#;
+
+/// Appends `text` escaped for character data (`&`, `<`, `>`, CR).
+pub fn escape_text(text: &str, out: &mut String) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\r' => out.push_str("&#xD;"),
+            c => out.push(c),
+        }
+    }
+}
+
+fn escape_attribute(value: &str, out: &mut String) {
+    for c in value.chars() {
+        match c {
+            '"' => out.push_str("&quot;"),
+            '\n' => out.push_str("&#xA;"),
+            '\t' => out.push_str("&#x9;"),
+            c => escape_text(c.encode_utf8(&mut [0; 4]), out),
+        }
+    }
+}
+
+/// A compact XML writer over a `String`.
+#[derive(Debug, Default)]
+pub struct XmlWriter {
+    out: String,
+}
+
+impl XmlWriter {
+    /// A writer whose output starts with the XML declaration.
+    pub fn document() -> Self {
+        Self {
+            out: DECLARATION.to_owned(),
+        }
+    }
+
+    /// A writer for a fragment (no declaration).
+    pub fn fragment() -> Self {
+        Self::default()
+    }
+
+    /// Opens `<name attr="v"…>`.
+    pub fn start(&mut self, name: &str, attributes: &[(&str, &str)]) -> &mut Self {
+        self.out.push('<');
+        self.out.push_str(name);
+        for (key, value) in attributes {
+            self.out.push(' ');
+            self.out.push_str(key);
+            self.out.push_str("=\"");
+            escape_attribute(value, &mut self.out);
+            self.out.push('"');
+        }
+        self.out.push('>');
+        self
+    }
+
+    /// Writes `<name attr="v"…/>`.
+    pub fn empty(&mut self, name: &str, attributes: &[(&str, &str)]) -> &mut Self {
+        self.start(name, attributes);
+        self.out.pop();
+        self.out.push_str("/>");
+        self
+    }
+
+    /// Closes `</name>`.
+    pub fn end(&mut self, name: &str) -> &mut Self {
+        self.out.push_str("</");
+        self.out.push_str(name);
+        self.out.push('>');
+        self
+    }
+
+    /// Writes `<name>text</name>` (an empty string still writes the element).
+    pub fn element(&mut self, name: &str, text: &str) -> &mut Self {
+        self.start(name, &[]);
+        escape_text(text, &mut self.out);
+        self.end(name)
+    }
+
+    /// Writes escaped character data.
+    pub fn text(&mut self, text: &str) -> &mut Self {
+        escape_text(text, &mut self.out);
+        self
+    }
+
+    /// Writes already-serialised XML verbatim.
+    pub fn raw(&mut self, xml: &str) -> &mut Self {
+        self.out.push_str(xml);
+        self
+    }
+
+    /// The serialised text.
+    pub fn finish(self) -> String {
+        self.out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_per_wire_2_2() {
+        let mut w = XmlWriter::document();
+        w.start("R", &[("a", "x\"<")])
+            .element("E", "a&b<c>d\r\"'")
+            .empty("F", &[])
+            .end("R");
+        assert_eq!(
+            w.finish(),
+            r#"<?xml version="1.0" encoding="utf-8"?><R a="x&quot;&lt;"><E>a&amp;b&lt;c&gt;d&#xD;"'</E><F/></R>"#
+        );
+    }
+}
