@@ -23,6 +23,7 @@ const ENVELOPE_KEY_LEN: usize = 48;
 /// author hands to the application.
 pub struct GeneratedKey {
     id: EncryptionKeyId,
+    bits: u32,
     client_private_pem: String,
     client_public_pem: String,
     server_private_pem: String,
@@ -59,6 +60,7 @@ impl GeneratedKey {
         let pem = |bytes: Vec<u8>| String::from_utf8(bytes).map_err(|_| CryptoError::Key("PEM"));
         Ok(GeneratedKey {
             id,
+            bits,
             client_private_pem: pem(client.private_key_to_pem_pkcs8()?)?,
             client_public_pem: pem(client.public_key_to_pem()?)?,
             server_private_pem: pem(server.private_key_to_pem_pkcs8()?)?,
@@ -71,6 +73,11 @@ impl GeneratedKey {
     /// The EncryptionKeyID.
     pub fn id(&self) -> EncryptionKeyId {
         self.id
+    }
+
+    /// RSA modulus size of both keys, in bits.
+    pub fn bits(&self) -> u32 {
+        self.bits
     }
 
     /// ClientKey private part, PKCS#8 PEM.

@@ -172,6 +172,22 @@ fn license_nested_in_an_answer_is_extracted_and_opened_e10() {
 }
 
 #[test]
+fn outer_signature_leaves_a_nested_license_signature_in_its_digest_e10() {
+    let file = license_file();
+    let inner = format!("<PrivateData><License>{file}</License></PrivateData>");
+    let answer = seal("GetLicenseFile", &inner, &fixture().keys, false).unwrap();
+    assert_eq!(
+        fixture().client.open(&answer).unwrap().private_data_xml,
+        inner
+    );
+    // The nested Signature is signed content of the answer.
+    let tampered = answer.replacen("<SignatureValue>", "<SignatureValue> ", 1);
+    assert_eq!(fixture().client.open(&tampered), Err(OpenError::Signature));
+    let extracted = extract_element(&answer, "SoftwareKey").unwrap();
+    assert!(fixture().client.open(extracted).unwrap().signed);
+}
+
+#[test]
 fn extract_element_reports_a_missing_element() {
     assert_eq!(
         extract_element("<a><b/></a>", "SoftwareKey"),
@@ -322,6 +338,7 @@ fn decrypt_refuses_bad_padding_without_telling_it_apart() {
 fn envelope_round_trips_and_matches_the_pems_5_2() {
     let fixture = fixture();
     assert_eq!(fixture.client.id(), fixture.keys.id);
+    assert_eq!(fixture.generated.bits(), 2048);
     assert_eq!(
         STANDARD
             .decode(fixture.generated.envelope_key())
