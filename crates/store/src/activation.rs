@@ -1,0 +1,305 @@
+//! Activation (rules ACT-2): one `BEGIN IMMEDIATE` transaction per request re-reads
+//! the license, loads what core's `history_query` asks for, decides with core, and
+//! commits the grant's effects with a success history row (A17, CON-1..3, CON-6).
+
+use diesel::prelude::*;
+use rand::RngCore;
+use time::OffsetDateTime;
+use unlockd_core::activation::{
+    self, ActivationRequest, ActivationSnapshot, Decision, Grant, Policy,
+};
+use unlockd_core::license_file::LicenseFileData;
+use unlockd_core::trigger::{self, Tc1, TriggerCodeAlgorithm};
+use unlockd_core::{
+    ActivationPath, DeactivationReason, EncryptionKeyId, Guid, InstallationId, Refusal,
+};
+
+use crate::convert::{self, to_db_time, STATE_ACTIVE, STATE_DEACTIVATED};
+use crate::db::Conn;
+use crate::error::StoreError;
+use crate::history;
+use crate::load::{self, LicenseBundle};
+use crate::rows::{GrantChanges, KeyRowDb, NewRecordRow};
+use crate::schema::{activation_records, encryption_keys, licenses};
+use crate::Store;
+
+/// How often a fresh installation ID is redrawn when it is already taken (ACT-5).
+/// A repeat of 128 random bits means a broken RNG, not bad luck.
+const INSTALLATION_ID_DRAWS: usize = 8;
+
+impl Store {
+    /// Activates per rules ACT-2 (trigger-code or license-file path per `req.path`).
+    ///
+    /// On a grant, commits in one transaction: the new activation record (its stored
+    /// reply for ACT-7), the REA-3 supersede, the first IP (IP-5), the expiration
+    /// reset (EXP-2), activations_left, the update counter and a success history row;
+    /// returns after the durable commit (CON-6). An ACT-7 replay returns the earlier
+    /// grant and writes nothing. On the license-file path the license file content is
+    /// read in the same transaction.
+    ///
+    /// `key_id` must name a non-revoked key of the license's product author, else
+    /// [`StoreError::KeyNotForLicense`] (checked once the credentials passed, so an
+    /// unknown license still answers E-CRED, ERR-1). A refusal is
+    /// `Err(StoreError::Refused(_))` with nothing written.
+    pub fn activate(
+        &self,
+        req: &ActivationRequest,
+        key_id: EncryptionKeyId,
+        now: OffsetDateTime,
+        policy: &Policy,
+        rng: &mut dyn RngCore,
+    ) -> Result<(Grant, Option<LicenseFileData>), StoreError> {
+        self.write(|conn| activate_in(conn, req, key_id, now, policy, rng))
+    }
+}
+
+fn activate_in(
+    conn: &mut Conn,
+    req: &ActivationRequest,
+    key_id: EncryptionKeyId,
+    now: OffsetDateTime,
+    policy: &Policy,
+    rng: &mut dyn RngCore,
+) -> Result<(Grant, Option<LicenseFileData>), StoreError> {
+    let bundle = LicenseBundle::load(conn, req.license_id.get())?;
+    let state = bundle.as_ref().map(LicenseBundle::state).transpose()?;
+    let (license, rules) = match &state {
+        Some((l, r)) => (Some(l), Some(r)),
+        None => (None, None),
+    };
+    let alg: &dyn TriggerCodeAlgorithm = match rules {
+        // An unknown license still runs the pipeline (ERR-1: same work, same answer).
+        None => &Tc1,
+        Some(r) => trigger::algorithm(&r.tc_algorithm).ok_or(Refusal::Config)?,
+    };
+    let (records, last_counted_at, has_grant) = match rules {
+        None => (Vec::new(), None, false),
+        Some(r) => {
+            let id = req.license_id.get();
+            let q = activation::history_query(req, r);
+            let rows = load::candidate_records(conn, id, &q)?;
+            let records = rows
+                .iter()
+                .map(convert::record)
+                .collect::<Result<Vec<_>, _>>()?;
+            (
+                records,
+                last_counted_grant(conn, id)?,
+                has_any_grant(conn, id)?,
+            )
+        }
+    };
+    let snap = ActivationSnapshot {
+        license,
+        rules,
+        records: &records,
+        last_counted_at,
+        has_grant,
+    };
+    let decision = activation::activate(&snap, req, now, policy, alg, rng);
+    let decision = match (decision, &bundle) {
+        (Err(Refusal::Credentials), _) | (_, None) => {
+            return Err(StoreError::Refused(Refusal::Credentials))
+        }
+        (other, Some(b)) => {
+            check_key(conn, key_id, b.product.author_id)?;
+            other?
+        }
+    };
+    match decision {
+        Decision::Replay { record_id, grant } => {
+            let granted_at = activation_records::table
+                .find(record_id)
+                .select(activation_records::granted_at)
+                .first(conn)?;
+            let file = license_file(conn, req, &grant, convert::from_db_time(granted_at))?;
+            Ok((grant, file))
+        }
+        Decision::Grant(grant) => {
+            let grant = commit_grant(conn, req, grant, now, rng)?;
+            let file = license_file(conn, req, &grant, now)?;
+            Ok((grant, file))
+        }
+    }
+}
+
+/// The key must exist, not be revoked, and belong to the license's author (5003).
+fn check_key(conn: &mut Conn, key_id: EncryptionKeyId, author_id: i32) -> Result<(), StoreError> {
+    let key: Option<KeyRowDb> = encryption_keys::table
+        .find(key_id.to_string())
+        .select(KeyRowDb::as_select())
+        .first(conn)
+        .optional()?;
+    match key {
+        Some(k) if k.revoked_at.is_none() && k.author_id == author_id => Ok(()),
+        _ => Err(StoreError::KeyNotForLicense),
+    }
+}
+
+/// granted_at of the license's latest Counted grant, in any state (DAYS-1 anchor).
+fn last_counted_grant(
+    conn: &mut Conn,
+    license_id: i32,
+) -> Result<Option<OffsetDateTime>, StoreError> {
+    let at = activation_records::table
+        .filter(activation_records::license_id.eq(license_id))
+        .filter(activation_records::kind.eq(unlockd_core::GrantKind::Counted.name()))
+        .order((
+            activation_records::granted_at.desc(),
+            activation_records::id.desc(),
+        ))
+        .select(activation_records::granted_at)
+        .first(conn)
+        .optional()?;
+    Ok(at.map(convert::from_db_time))
+}
+
+/// Whether the license has any earlier grant (EXP-2).
+fn has_any_grant(conn: &mut Conn, license_id: i32) -> Result<bool, StoreError> {
+    Ok(diesel::select(diesel::dsl::exists(
+        activation_records::table.filter(activation_records::license_id.eq(license_id)),
+    ))
+    .get_result(conn)?)
+}
+
+/// Writes the grant's staged effects (A17). Returns the grant as committed: its
+/// installation ID may have been redrawn on a collision (ACT-5).
+fn commit_grant(
+    conn: &mut Conn,
+    req: &ActivationRequest,
+    mut grant: Grant,
+    now: OffsetDateTime,
+    rng: &mut dyn RngCore,
+) -> Result<Grant, StoreError> {
+    let license_id = req.license_id.get();
+    let option_id: i32 = licenses::table
+        .find(license_id)
+        .select(licenses::option_id)
+        .first(conn)?;
+    if let Some(old) = grant.supersedes {
+        supersede(conn, old, grant.installation_id.as_ref(), now)?;
+    } else if let Some(iid) = grant.installation_id {
+        grant.installation_id = Some(unused_installation_id(conn, iid, rng)?);
+    }
+    let (computer_id, identifiers) = convert::key_columns(&req.key);
+    diesel::insert_into(activation_records::table)
+        .values(NewRecordRow {
+            license_id,
+            installation_id: grant.installation_id.map(|i| i.to_string()),
+            key_fingerprint: req.key.fingerprint(),
+            computer_id,
+            identifiers,
+            kind: grant.kind.name().to_owned(),
+            consumed: grant.consumed,
+            state: STATE_ACTIVE.to_owned(),
+            granted_at: to_db_time(now),
+            path: req.path.name().to_owned(),
+            option_id,
+            session_code: req.session_text(),
+            stored_reply: Some(grant.to_stored_reply()),
+            ip: req.client_ip.map(|ip| ip.to_string()),
+            version: req.version.map(|v| v.to_string()),
+        })
+        .execute(conn)?;
+    // IP-5 and EXP-2: `None` fields are left alone by the changeset.
+    diesel::update(licenses::table.find(license_id))
+        .set(GrantChanges {
+            activations_left: grant.activations_left,
+            update_counter: grant.update_counter,
+            allowed_ips: grant.first_ip.clone(),
+            expiration: grant.new_expiration,
+        })
+        .execute(conn)?;
+    history::record_success(
+        conn,
+        now,
+        history::activation_operation(req.path),
+        req.license_id,
+        grant.installation_id.as_ref(),
+        grant.kind.name(),
+        req.client_ip.map(|ip| ip.to_string()),
+    )?;
+    Ok(grant)
+}
+
+/// REA-3: the superseded record becomes Deactivated(now, Reactivated), hands its
+/// consumed flag to the new record (already in the grant) and points at the moved
+/// installation ID. It is deactivated before the new record is inserted, so the
+/// unique index on active installation IDs (CON-3) never sees both.
+fn supersede(
+    conn: &mut Conn,
+    old: i64,
+    moved: Option<&InstallationId>,
+    now: OffsetDateTime,
+) -> Result<(), StoreError> {
+    let changed = diesel::update(
+        activation_records::table
+            .find(old)
+            .filter(activation_records::state.eq(STATE_ACTIVE)),
+    )
+    .set((
+        activation_records::state.eq(STATE_DEACTIVATED),
+        activation_records::deactivated_at.eq(Some(to_db_time(now))),
+        activation_records::deactivation_reason.eq(Some(DeactivationReason::Reactivated.name())),
+        activation_records::consumed.eq(false),
+        activation_records::related_installation_id.eq(moved.map(ToString::to_string)),
+    ))
+    .execute(conn)?;
+    if changed == 1 {
+        Ok(())
+    } else {
+        // Core chose it from rows read under this same lock; anything else is a bug.
+        Err(StoreError::Config(format!(
+            "activation record {old} to supersede is not active"
+        )))
+    }
+}
+
+/// A fresh installation ID that no record holds yet: `first` (core's draw) or a
+/// redraw of 128 RNG bits (ACT-5 "redrawn on collision").
+fn unused_installation_id(
+    conn: &mut Conn,
+    first: InstallationId,
+    rng: &mut dyn RngCore,
+) -> Result<InstallationId, StoreError> {
+    let mut candidate = first;
+    for _ in 0..INSTALLATION_ID_DRAWS {
+        let taken: bool = diesel::select(diesel::dsl::exists(
+            activation_records::table
+                .filter(activation_records::installation_id.eq(candidate.to_string())),
+        ))
+        .get_result(conn)?;
+        if !taken {
+            return Ok(candidate);
+        }
+        let mut bytes = [0u8; 16];
+        rng.fill_bytes(&mut bytes);
+        candidate = InstallationId::from_guid(Guid::from_bytes(bytes));
+    }
+    Err(StoreError::Config(
+        "no unused installation ID after repeated draws: the RNG repeats".to_owned(),
+    ))
+}
+
+/// The license file content (license-file path only), from the committed state.
+fn license_file(
+    conn: &mut Conn,
+    req: &ActivationRequest,
+    grant: &Grant,
+    effective_start: OffsetDateTime,
+) -> Result<Option<LicenseFileData>, StoreError> {
+    if req.path != ActivationPath::LicenseFile {
+        return Ok(None);
+    }
+    let bundle = LicenseBundle::load(conn, req.license_id.get())?.ok_or(StoreError::NotFound)?;
+    bundle
+        .file_source()
+        .file_data(
+            grant.installation_id,
+            grant.event_data,
+            effective_start,
+            grant.update_counter,
+            req.key.identifiers().to_vec(),
+        )
+        .map(Some)
+}

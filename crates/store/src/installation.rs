@@ -1,0 +1,112 @@
+//! Calls on an installation: CheckInstallationStatus (rules CHK-1) and
+//! DeactivateInstallation (rules DEA-1).
+
+use diesel::prelude::*;
+use time::OffsetDateTime;
+use unlockd_core::activation::Policy;
+use unlockd_core::deactivation::{self, Deactivated, DeactivationRequest};
+use unlockd_core::status_check::{self, CheckRefused, CheckRequest, InstallationStatus};
+use unlockd_core::{DeactivationReason, Refusal};
+
+use crate::convert::{self, to_db_time, STATE_ACTIVE, STATE_DEACTIVATED};
+use crate::db::Conn;
+use crate::error::StoreError;
+use crate::history;
+use crate::load::{self, LicenseBundle};
+use crate::schema::{activation_records, licenses};
+use crate::Store;
+
+impl Store {
+    /// CheckInstallationStatus (CHK-1). Reads only; the record's last-seen time is
+    /// queued for a background write that never delays or fails this answer
+    /// (errata E-16: best effort, not durable).
+    pub fn check_installation(
+        &self,
+        req: &CheckRequest,
+        now: OffsetDateTime,
+        policy: &Policy,
+    ) -> Result<Result<InstallationStatus, CheckRefused>, StoreError> {
+        let found = self.read(|conn| {
+            let Some(row) = load::record_by_installation(conn, &req.installation_id)? else {
+                return Ok(None);
+            };
+            let bundle = LicenseBundle::load(conn, row.license_id)?.ok_or(StoreError::NotFound)?;
+            let (license, rules) = bundle.state()?;
+            Ok(Some((license, rules, convert::record(&row)?)))
+        })?;
+        let answer = status_check::check_installation(
+            found.as_ref().map(|(l, o, r)| (l, o, r)),
+            req,
+            now,
+            policy,
+        );
+        if let Some((_, _, record)) = &found {
+            self.last_seen.note(record.id, now);
+        }
+        Ok(answer)
+    }
+
+    /// DeactivateInstallation (DEA-1) in one transaction: the record becomes
+    /// Deactivated(now, Client), a consumed record refunds one activation (capped by
+    /// core, E-16), dl and the update counter move, and a success history row is
+    /// written. Refusals write nothing.
+    pub fn deactivate(
+        &self,
+        req: &DeactivationRequest,
+        now: OffsetDateTime,
+        policy: &Policy,
+    ) -> Result<Deactivated, StoreError> {
+        self.write(|conn| deactivate_in(conn, req, now, policy))
+    }
+}
+
+fn deactivate_in(
+    conn: &mut Conn,
+    req: &DeactivationRequest,
+    now: OffsetDateTime,
+    policy: &Policy,
+) -> Result<Deactivated, StoreError> {
+    let Some(row) = load::record_by_installation(conn, &req.installation_id)? else {
+        return Err(StoreError::Refused(Refusal::InstallationNotFound));
+    };
+    let bundle = LicenseBundle::load(conn, row.license_id)?.ok_or(StoreError::NotFound)?;
+    let (license, rules) = bundle.state()?;
+    let record = convert::record(&row)?;
+    let done = deactivation::deactivate(&license, &rules, Some(&record), req, now, policy)?;
+    let changed = diesel::update(
+        activation_records::table
+            .find(done.record_id)
+            .filter(activation_records::state.eq(STATE_ACTIVE)),
+    )
+    .set((
+        activation_records::state.eq(STATE_DEACTIVATED),
+        activation_records::deactivated_at.eq(Some(to_db_time(done.at))),
+        activation_records::deactivation_reason.eq(Some(DeactivationReason::Client.name())),
+        // The refund (if any) is paid now; the record holds no seat any more.
+        activation_records::consumed.eq(false),
+    ))
+    .execute(conn)?;
+    if changed != 1 {
+        return Err(StoreError::Config(format!(
+            "activation record {} to deactivate is not active",
+            done.record_id
+        )));
+    }
+    diesel::update(licenses::table.find(row.license_id))
+        .set((
+            licenses::activations_left.eq(done.activations_left),
+            licenses::deactivations_left.eq(done.deactivations_left),
+            licenses::update_counter.eq(done.update_counter),
+        ))
+        .execute(conn)?;
+    history::record_success(
+        conn,
+        now,
+        history::DEACTIVATE_OPERATION,
+        license.id,
+        Some(&req.installation_id),
+        DeactivationReason::Client.name(),
+        None,
+    )?;
+    Ok(done)
+}

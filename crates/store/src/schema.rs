@@ -1,0 +1,228 @@
+//! The one diesel schema for every backend (vaultwarden style); it mirrors
+//! `migrations/sqlite/*/up.sql`.
+
+diesel::table! {
+    authors (id) {
+        id -> Integer,
+        name -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    api_users (id) {
+        id -> Integer,
+        author_id -> Integer,
+        user_id -> Text,
+        password_hash -> Text,
+        permissions -> Text,
+    }
+}
+
+diesel::table! {
+    products (id) {
+        id -> Integer,
+        author_id -> Integer,
+        name -> Text,
+        latest_version -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    product_options (id) {
+        id -> Integer,
+        product_id -> Integer,
+        name -> Text,
+        option_type -> Text,
+        enabled -> Bool,
+        hidden -> Bool,
+        quantity_mode -> Text,
+        min_quantity -> Integer,
+        max_quantity -> Integer,
+        activations_per_unit -> Integer,
+        issue_license -> Bool,
+        issue_installation_id -> Bool,
+        allow_deactivations -> Bool,
+        deactivations_per_unit -> Integer,
+        allow_reactivation -> Bool,
+        ip_mode -> Text,
+        ip_mask -> Text,
+        additional_days -> Integer,
+        min_version -> Nullable<Text>,
+        min_version_url -> Nullable<Text>,
+        unlock_threshold -> Integer,
+        trigger_code -> Integer,
+        tc_seed -> Integer,
+        rk2_seed -> Integer,
+        tc_fixed_value -> Integer,
+        tc_algorithm -> Text,
+        offact_key -> Nullable<Text>,
+        days_to_download -> Integer,
+        reset_expiration -> Bool,
+        upgrade_behavior -> Text,
+        upgrade_from -> Nullable<Integer>,
+        upgrade_to -> Nullable<Integer>,
+        replaced_by -> Nullable<Integer>,
+        license_counter_source -> Text,
+        license_counter_value -> BigInt,
+        license_counter_type -> Text,
+        network_floating_set_id -> Nullable<Integer>,
+        udf_writable -> Bool,
+        custom_data -> Nullable<Text>,
+        track_inventory -> Bool,
+        allow_backorder -> Bool,
+        stock_quantity -> Integer,
+        min_stock_quantity -> Integer,
+        threshold_plugin -> Nullable<Text>,
+        pre_activation_plugin -> Nullable<Text>,
+        post_activation_plugin -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    customers (id) {
+        id -> Integer,
+        company_name -> Text,
+        first_name -> Text,
+        last_name -> Text,
+        email -> Text,
+        phone -> Text,
+        address1 -> Text,
+        address2 -> Text,
+        city -> Text,
+        state_province -> Text,
+        postal_code -> Text,
+        country -> Text,
+        registered -> Bool,
+        password -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    licenses (id) {
+        id -> Integer,
+        option_id -> Integer,
+        customer_id -> Integer,
+        status -> Text,
+        activation_password -> Text,
+        quantity -> Integer,
+        activations_left -> Integer,
+        activations_allowed -> Integer,
+        deactivations_left -> Integer,
+        license_counter -> Nullable<BigInt>,
+        expiration -> Nullable<Date>,
+        allowed_ips -> Nullable<Text>,
+        license_update -> Text,
+        update_counter -> BigInt,
+        serial_number -> Nullable<Integer>,
+        entered_date -> Timestamp,
+        distributor_id -> Nullable<Integer>,
+        invoice_number -> Nullable<Text>,
+        notes -> Text,
+        custom_data -> Nullable<Text>,
+        udef_char1 -> Nullable<Text>,
+        udef_char2 -> Nullable<Text>,
+        udef_char3 -> Nullable<Text>,
+        udef_char4 -> Nullable<Text>,
+        udef_char5 -> Nullable<Text>,
+        udef_char6 -> Nullable<Text>,
+        udef_char7 -> Nullable<Text>,
+        udef_char8 -> Nullable<Text>,
+        udef_char9 -> Nullable<Text>,
+        udef_char10 -> Nullable<Text>,
+        udef_num1 -> Nullable<BigInt>,
+        udef_num2 -> Nullable<BigInt>,
+        udef_num3 -> Nullable<BigInt>,
+        udef_num4 -> Nullable<BigInt>,
+        udef_num5 -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    activation_records (id) {
+        id -> BigInt,
+        license_id -> Integer,
+        installation_id -> Nullable<Text>,
+        key_fingerprint -> Nullable<Text>,
+        computer_id -> Nullable<BigInt>,
+        identifiers -> Text,
+        kind -> Text,
+        consumed -> Bool,
+        state -> Text,
+        deactivated_at -> Nullable<Timestamp>,
+        deactivation_reason -> Nullable<Text>,
+        related_installation_id -> Nullable<Text>,
+        granted_at -> Timestamp,
+        path -> Text,
+        option_id -> Integer,
+        session_code -> Nullable<Text>,
+        stored_reply -> Nullable<Text>,
+        ip -> Nullable<Text>,
+        version -> Nullable<Text>,
+        last_seen_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    activation_history (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        operation -> Text,
+        license_id -> Nullable<Integer>,
+        installation_id -> Nullable<Text>,
+        result_code -> Integer,
+        reason -> Text,
+        ip -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    encryption_keys (id) {
+        id -> Text,
+        author_id -> Integer,
+        algorithm -> Text,
+        created_at -> Timestamp,
+        retired_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+        client_private_pem -> Text,
+        client_public_pem -> Text,
+        server_private_pem -> Text,
+        server_public_pem -> Text,
+        envelope -> Text,
+        envelope_key -> Text,
+    }
+}
+
+diesel::table! {
+    counter_transactions (id) {
+        id -> BigInt,
+        license_id -> Integer,
+        transaction_id -> Text,
+        counter -> BigInt,
+        update_counter -> BigInt,
+        at -> Timestamp,
+    }
+}
+
+diesel::joinable!(api_users -> authors (author_id));
+diesel::joinable!(products -> authors (author_id));
+diesel::joinable!(product_options -> products (product_id));
+diesel::joinable!(licenses -> customers (customer_id));
+diesel::joinable!(licenses -> product_options (option_id));
+diesel::joinable!(activation_records -> licenses (license_id));
+diesel::joinable!(encryption_keys -> authors (author_id));
+diesel::joinable!(counter_transactions -> licenses (license_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    authors,
+    api_users,
+    products,
+    product_options,
+    customers,
+    licenses,
+    activation_records,
+    activation_history,
+    encryption_keys,
+    counter_transactions,
+);

@@ -1,0 +1,147 @@
+//! CON-1..3 and CON-10 under real concurrency on one SQLite file.
+
+use std::sync::Barrier;
+
+use diesel::connection::SimpleConnection;
+use diesel::Connection;
+use rand::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use unlockd_core::activation::Policy;
+use unlockd_core::{GrantKind, RecordState, Refusal};
+use unlockd_store::{StoreError, StoreOptions};
+
+use crate::support::{session, trigger_request, Fixture, NOW};
+
+const THREADS: usize = 32;
+
+#[test]
+fn con_2_thirty_two_concurrent_activations_on_left_k_grant_exactly_k() {
+    let k = 5;
+    let f = Fixture::with_options(StoreOptions {
+        pool_size: 8,
+        ..StoreOptions::default()
+    });
+    let license = f.license(f.option(|_| {}), |l| l.activations_left = Some(k));
+    let barrier = Barrier::new(THREADS);
+    let outcomes: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..THREADS)
+            .map(|i| {
+                let (f, barrier) = (&f, &barrier);
+                s.spawn(move || {
+                    let mut rng = ChaCha20Rng::seed_from_u64(i as u64);
+                    let req = trigger_request(license, 10_000 + i as i32);
+                    barrier.wait();
+                    f.store
+                        .activate(&req, f.key, NOW, &Policy::default(), &mut rng)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let granted = outcomes.iter().filter(|o| o.is_ok()).count();
+    let refused = outcomes
+        .iter()
+        .filter(|o| matches!(o, Err(StoreError::Refused(Refusal::NoActivations))))
+        .count();
+    assert_eq!(granted, k as usize);
+    assert_eq!(
+        refused,
+        THREADS - k as usize,
+        "every other answer is E-NOACT: {outcomes:?}"
+    );
+    assert_eq!(f.left(license), 0);
+    let records = f.store.records(license).unwrap();
+    assert_eq!(records.len(), k as usize);
+    assert!(records.iter().all(|r| r.kind == GrantKind::Counted));
+    assert_eq!(f.store.history_count().unwrap(), i64::from(k));
+}
+
+#[test]
+fn con_3_ex_30_one_computer_twice_at_once_gives_one_counted_and_one_move() {
+    let f = Fixture::new();
+    let option = f.option(|o| {
+        o.issue_installation_id = true;
+        o.allow_reactivation = true;
+    });
+    let license = f.license(option, |l| l.activations_left = Some(5));
+    let barrier = Barrier::new(2);
+    let grants: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..2)
+            .map(|i| {
+                let (f, barrier) = (&f, &barrier);
+                s.spawn(move || {
+                    let mut req = trigger_request(license, 1234);
+                    // Two sessions: neither is an ACT-7 retry of the other.
+                    req.user_code1 = Some(session(555 + i));
+                    let mut rng = ChaCha20Rng::seed_from_u64(i as u64);
+                    barrier.wait();
+                    f.store
+                        .activate(&req, f.key, NOW, &Policy::default(), &mut rng)
+                        .unwrap()
+                        .0
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let mut kinds: Vec<_> = grants.iter().map(|g| g.kind.name()).collect();
+    kinds.sort();
+    assert_eq!(kinds, ["Counted", "Threshold"]);
+    assert_eq!(grants[0].installation_id, grants[1].installation_id);
+    assert_eq!(f.left(license), 4);
+    let active: Vec<_> = f
+        .store
+        .records(license)
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.state == RecordState::Active)
+        .collect();
+    assert_eq!(
+        active.len(),
+        1,
+        "CON-3: one Active record per installation ID"
+    );
+}
+
+#[test]
+fn con_3_the_database_refuses_a_second_active_record_for_one_installation_id() {
+    let f = Fixture::new();
+    let option = f.option(|o| o.issue_installation_id = true);
+    let license = f.license(option, |_| {});
+    let (grant, _) = f.activate(&trigger_request(license, 1234)).unwrap();
+    let iid = grant.installation_id.unwrap();
+    let mut raw =
+        diesel::SqliteConnection::establish(f.dir.path().join("unlockd.db").to_str().unwrap())
+            .unwrap();
+    let duplicate = format!(
+        "INSERT INTO activation_records (license_id, installation_id, kind, consumed, state, \
+         granted_at, path, option_id) VALUES ({}, '{iid}', 'Counted', 1, 'Active', \
+         '2025-03-10 12:00:00', 'TriggerCode', {})",
+        license.get(),
+        option.get()
+    );
+    let err = raw.batch_execute(&duplicate).unwrap_err();
+    assert!(err.to_string().contains("UNIQUE"), "{err}");
+    // A deactivated record may keep the ID (REA-3 leaves it on the old record).
+    raw.batch_execute(&duplicate.replace("'Active'", "'Deactivated'"))
+        .unwrap();
+}
+
+#[test]
+fn con_10_a_held_license_lock_times_out_as_busy_and_consumes_nothing() {
+    let f = Fixture::with_options(StoreOptions {
+        pool_size: 2,
+        busy_timeout: std::time::Duration::from_millis(50),
+    });
+    let license = f.license(f.option(|_| {}), |_| {});
+    let before = f.store.table_digests().unwrap();
+    let mut holder =
+        diesel::SqliteConnection::establish(f.dir.path().join("unlockd.db").to_str().unwrap())
+            .unwrap();
+    holder.batch_execute("BEGIN IMMEDIATE;").unwrap();
+    let outcome = f.activate(&trigger_request(license, 1234));
+    holder.batch_execute("ROLLBACK;").unwrap();
+    assert!(matches!(outcome, Err(StoreError::Busy)), "{outcome:?}");
+    assert_eq!(f.store.table_digests().unwrap(), before);
+    assert_eq!(f.left(license), 3);
+}

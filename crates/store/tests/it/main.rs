@@ -1,0 +1,10 @@
+//! Store integration tests on a real SQLite file in a temp dir (one binary, a module
+//! per area).
+
+mod activation;
+mod concurrency;
+mod counter;
+mod installation;
+mod keys_and_admin;
+mod migration;
+mod support;
