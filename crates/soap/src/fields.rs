@@ -127,10 +127,7 @@ mod tests {
         let f = Fields::new(&d);
         assert_eq!(f.text("A"), Err(InputError::Duplicate("A")));
         assert_eq!(f.text("B"), Ok(None));
-        assert_eq!(
-            f.parse_required("B", |s| Ok(s)),
-            Err(InputError::Missing("B"))
-        );
+        assert_eq!(f.parse_required("B", Ok), Err(InputError::Missing("B")));
     }
 
     #[test]

@@ -94,7 +94,7 @@ fn check_limits(elements: &mut usize, depth: usize, limits: &Limits) -> Result<(
     Ok(())
 }
 
-fn attach(stack: &mut Vec<Element>, root: &mut Option<Element>, done: Element) {
+fn attach(stack: &mut [Element], root: &mut Option<Element>, done: Element) {
     match stack.last_mut() {
         Some(parent) => parent.children.push(done),
         None => *root = Some(done),

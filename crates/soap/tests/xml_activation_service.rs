@@ -1,0 +1,714 @@
+//! XmlActivationService over its three bindings, against a hand-written fake of
+//! [`ActivationService`] (style.md: fakes only inside soap). Golden files live under
+//! `tests/fixtures/XmlActivationService/<Op>/<case>.{request,response}.xml`;
+//! `UPDATE_GOLDEN=1` rewrites them. Responses are also validated with xmllint against
+//! `schema/` (wire.md §1.2).
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use time::macros::{date, datetime};
+use time::OffsetDateTime;
+use unlockd_core::activation::{ActivationRequest, Grant};
+use unlockd_core::counter::{DecrementRequest, Decremented};
+use unlockd_core::deactivation::{Deactivated, DeactivationRequest};
+use unlockd_core::status_check::{CheckRefused, CheckRequest, InstallationStatus};
+use unlockd_core::{
+    CustomerId, EncryptionKeyId, GrantKind, InstallationId, LicenseId, LicenseStatus, OptionId,
+    OptionType, ProductId, Refusal, TriggerCode, Version,
+};
+use unlockd_soap::crypto::{GeneratedKey, KeySet};
+use unlockd_soap::service::{
+    Activation, ActivationService, Attempt, CustomerInfo, LicenseFileData, RequestContext,
+    ServiceError,
+};
+use unlockd_soap::{handle, HttpRequest, HttpResponse, SoapConfig};
+
+const KEY_ID: &str = "11111111-2222-3333-4444-555555555555";
+const INSTALLATION: &str = "6F1C2E7A-0D4B-4C8E-9B1A-5E3D2C1B0A99";
+const NS: &str = "http://secure.softwarekey.com/solo/webservices/";
+
+fn keys() -> Arc<KeySet> {
+    static KEYS: OnceLock<Arc<KeySet>> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        let id = EncryptionKeyId::parse(KEY_ID).unwrap();
+        Arc::new(GeneratedKey::generate(id, 1024).unwrap().key_set().unwrap())
+    })
+    .clone()
+}
+
+/// The fake: license 1001 / password demo1001 is the only good credential.
+#[derive(Default)]
+struct Fake {
+    attempts: Mutex<Vec<Attempt>>,
+}
+
+fn grant(codes: Option<(i32, i32)>) -> Grant {
+    Grant {
+        kind: GrantKind::Counted,
+        installation_id: Some(InstallationId::parse(INSTALLATION).unwrap()),
+        consumed: true,
+        activations_left: 2,
+        supersedes: None,
+        first_ip: None,
+        new_expiration: None,
+        event_data: None,
+        codes,
+        update_counter: 7,
+    }
+}
+
+fn license_file() -> LicenseFileData {
+    LicenseFileData {
+        license_id: LicenseId::new(1001).unwrap(),
+        installation_id: Some(InstallationId::parse(INSTALLATION).unwrap()),
+        trigger_code: TriggerCode::new(1).unwrap(),
+        trigger_code_data: Some(30),
+        effective_start: datetime!(2026-11-26 10:00:00 UTC),
+        effective_end: Some(date!(2027 - 11 - 26)),
+        quantity: 1,
+        license_counter: Some(100),
+        update_counter: 7,
+        product_id: ProductId::new(1).unwrap(),
+        product_name: "Demo & Co <App>".into(),
+        latest_version: None,
+        option_id: OptionId::new(1).unwrap(),
+        option_name: "Standard".into(),
+        option_type: OptionType::ActivationCode,
+        option_custom_data: None,
+        customer: CustomerInfo {
+            id: CustomerId::new(5).unwrap(),
+            company_name: "ACME".into(),
+            first_name: "Ada".into(),
+            last_name: "Lovelace".into(),
+            email: "ada@example.com".into(),
+            registered: true,
+        },
+        user_defined_fields: vec![("UDefChar1".into(), "x".into())],
+        custom_data: None,
+        identifiers: vec![],
+    }
+}
+
+impl ActivationService for Fake {
+    fn now(&self) -> OffsetDateTime {
+        datetime!(2026-11-26 12:00:00 UTC)
+    }
+
+    async fn key_set(&self, id: EncryptionKeyId) -> Result<Option<Arc<KeySet>>, ServiceError> {
+        Ok((id == EncryptionKeyId::parse(KEY_ID).unwrap()).then(keys))
+    }
+
+    async fn activate(
+        &self,
+        req: ActivationRequest,
+        _ctx: RequestContext,
+    ) -> Result<Activation, ServiceError> {
+        if req.license_id.get() != 1001 || !req.password.matches("demo1001") {
+            return Err(Refusal::Credentials.into());
+        }
+        if req.license_id.get() == 1001 && req.version == Version::parse_request("0.9") {
+            return Err(Refusal::Version {
+                minimum: Version::parse_minimum("1.0.0.0").unwrap(),
+                url: Some("https://example.com/update?a=1&b=2".into()),
+            }
+            .into());
+        }
+        let license_file = req.session_code.is_some();
+        Ok(Activation {
+            grant: grant((!license_file).then_some((533723300, 0))),
+            license_file: license_file.then(license_file_data_for),
+            license_update: "Thanks & welcome".into(),
+            minimum_version: None,
+            minimum_version_url: None,
+        })
+    }
+
+    async fn check_installation(
+        &self,
+        req: CheckRequest,
+        _ctx: RequestContext,
+    ) -> Result<Result<InstallationStatus, CheckRefused>, ServiceError> {
+        let status = InstallationStatus {
+            license_id: LicenseId::new(1001).unwrap(),
+            installation_id: req.installation_id,
+            status: LicenseStatus::Ok,
+            expiration: Some(date!(2027 - 01 - 31)),
+            deactivated_at: None,
+            license_update: String::new(),
+        };
+        if req.installation_id.to_string() == INSTALLATION {
+            Ok(Ok(status))
+        } else {
+            Ok(Err(CheckRefused {
+                refusal: Refusal::InstallationDeactivated {
+                    at: datetime!(2025-03-01 08:00:00 UTC),
+                },
+                info: Some(InstallationStatus {
+                    deactivated_at: Some(datetime!(2025-03-01 08:00:00 UTC)),
+                    ..status
+                }),
+            }))
+        }
+    }
+
+    async fn deactivate(
+        &self,
+        req: DeactivationRequest,
+        _ctx: RequestContext,
+    ) -> Result<Deactivated, ServiceError> {
+        if req.installation_id.to_string() != INSTALLATION {
+            return Err(Refusal::InstallationNotFound.into());
+        }
+        Ok(Deactivated {
+            record_id: 1,
+            at: datetime!(2026-11-26 12:00:00 UTC),
+            activations_left: 3,
+            deactivations_left: -1,
+            update_counter: 8,
+        })
+    }
+
+    async fn decrement_counter(
+        &self,
+        req: DecrementRequest,
+        _transaction_id: Option<String>,
+        _ctx: RequestContext,
+    ) -> Result<Decremented, ServiceError> {
+        if req.amount > 10 {
+            return Err(Refusal::Counter.into());
+        }
+        if req.amount == 9 {
+            return Err(ServiceError::Internal("disk on fire".into()));
+        }
+        Ok(Decremented {
+            counter: 10 - i64::from(req.amount),
+            update_counter: 9,
+        })
+    }
+
+    async fn record_attempt(&self, attempt: Attempt) -> Result<(), ServiceError> {
+        self.attempts.lock().unwrap().push(attempt);
+        Ok(())
+    }
+}
+
+fn license_file_data_for() -> LicenseFileData {
+    license_file()
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+fn soap11(op: &str, inner: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><{op} xmlns="{NS}"><xml>{}</xml></{op}></soap:Body></soap:Envelope>"#,
+        escape(inner)
+    )
+}
+
+fn soap12(op: &str, inner: &str) -> String {
+    format!(
+        r#"<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body><{op} xmlns="{NS}"><xml>{}</xml></{op}></env:Body></env:Envelope>"#,
+        escape(inner)
+    )
+}
+
+fn inner(op: &str, private_data: &str) -> String {
+    format!("<{op}><EncryptionKeyID>{KEY_ID}</EncryptionKeyID><PrivateData>{private_data}</PrivateData></{op}>")
+}
+
+struct Call<'a> {
+    method: &'a str,
+    path: &'a str,
+    query: Option<&'a str>,
+    content_type: Option<&'a str>,
+    soap_action: Option<&'a str>,
+    body: &'a [u8],
+}
+
+const ASMX: &str = "/solo/webservices/XmlActivationService.asmx";
+
+fn post11<'a>(op: &'a str, body: &'a str) -> Call<'a> {
+    let _ = op;
+    Call {
+        method: "POST",
+        path: ASMX,
+        query: None,
+        content_type: Some("text/xml; charset=utf-8"),
+        soap_action: None,
+        body: body.as_bytes(),
+    }
+}
+
+fn run_with(fake: &Fake, cfg: &SoapConfig, call: Call<'_>) -> HttpResponse {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    rt.block_on(handle(
+        fake,
+        cfg,
+        HttpRequest {
+            method: call.method,
+            path: call.path,
+            query: call.query,
+            content_type: call.content_type,
+            soap_action: call.soap_action,
+            host: Some("licensing.example.com"),
+            body: call.body,
+            client_ip: None,
+            request_id: "test",
+        },
+    ))
+}
+
+fn run(call: Call<'_>) -> (HttpResponse, Vec<Attempt>) {
+    let fake = Fake::default();
+    let response = run_with(&fake, &SoapConfig::default(), call);
+    let attempts = fake.attempts.lock().unwrap().clone();
+    (response, attempts)
+}
+
+fn body(r: &HttpResponse) -> String {
+    String::from_utf8(r.body.clone()).unwrap()
+}
+
+/// The inner document of a SOAP answer (`…Result`) or POST `<string>`, unescaped.
+fn inner_of(r: &HttpResponse) -> String {
+    let b = body(r);
+    let start = b
+        .find("Result>")
+        .map(|i| i + 7)
+        .or_else(|| b.find("/\">").map(|i| i + 3))
+        .unwrap();
+    let end = b[start..].find("</").unwrap() + start;
+    b[start..end]
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&#xD;", "\r")
+        .replace("&amp;", "&")
+}
+
+/// E-4 masking of values that change per run.
+fn mask(text: &str) -> String {
+    let mut out = text.to_owned();
+    for tag in ["CipherValue", "DigestValue", "SignatureValue", "Modulus"] {
+        let (open, close) = (format!("<{tag}>"), format!("</{tag}>"));
+        let mut from = 0;
+        while let Some(s) = out[from..].find(&open).map(|i| i + from + open.len()) {
+            let e = out[s..].find(&close).map(|i| i + s).unwrap();
+            out.replace_range(s..e, "*");
+            from = s + 1;
+        }
+    }
+    out
+}
+
+fn fixture_dir(op: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/XmlActivationService")
+        .join(op)
+}
+
+/// Golden check: `<case>.request.xml` is the inner request; the masked inner
+/// response must equal `<case>.response.xml` and validate against `{op}Output.xsd`.
+fn check(op: &str, case: &str, request: &str, expected_code: i32) {
+    let dir = fixture_dir(op);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(format!("{case}.request.xml")), request).unwrap();
+    let envelope = soap11(op, request);
+    let (response, attempts) = run(post11(op, &envelope));
+    assert_eq!(response.status, 200, "{}", body(&response));
+    assert_eq!(response.result_code, Some(expected_code));
+    assert_eq!(
+        attempts.len(),
+        usize::from(expected_code != 0),
+        "E-3: one attempt per refusal"
+    );
+    let got = mask(&inner_of(&response));
+    let golden = dir.join(format!("{case}.response.xml"));
+    if std::env::var_os("UPDATE_GOLDEN").is_some() || !golden.exists() {
+        std::fs::write(&golden, &got).unwrap();
+    }
+    assert_eq!(got, std::fs::read_to_string(&golden).unwrap());
+    validate(op, &inner_of(&response));
+}
+
+fn validate(op: &str, document: &str) {
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../schema/{op}Output.xsd"));
+    let file = std::env::temp_dir().join(format!("unlockd-soap-{op}-{}.xml", std::process::id()));
+    std::fs::write(&file, document).unwrap();
+    let out = std::process::Command::new("xmllint")
+        .arg("--noout")
+        .arg("--schema")
+        .arg(&schema)
+        .arg(&file)
+        .output()
+        .expect("xmllint (apt-get install libxml2-utils)");
+    let _ = std::fs::remove_file(&file);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn activate_installation_success_and_refusals() {
+    let op = "ActivateInstallation";
+    let ok = "<LicenseID>1001</LicenseID><Password>demo1001</Password><UserCode1>321990713</UserCode1><UserCode2>123456789</UserCode2><Unknown>ignored</Unknown>";
+    check(op, "success", &inner(op, ok), 0);
+    let bad = "<LicenseID>1001</LicenseID><Password>wrong</Password><UserCode1>1</UserCode1><UserCode2>2</UserCode2>";
+    check(op, "e_cred_5010", &inner(op, bad), 5010);
+    let old = "<LicenseID>1001</LicenseID><Password>demo1001</Password><ProductVersion>0.9</ProductVersion><UserCode1>1</UserCode1><UserCode2>2</UserCode2>";
+    check(op, "e_version_5013", &inner(op, old), 5013);
+    let twice = "<LicenseID>1001</LicenseID><LicenseID>1001</LicenseID><Password>x</Password><UserCode1>1</UserCode1><UserCode2>2</UserCode2>";
+    check(op, "duplicate_5002", &inner(op, twice), 5002);
+    let mistyped = "<LicenseID>abc</LicenseID><Password>x</Password><UserCode1>1</UserCode1><UserCode2>2</UserCode2>";
+    check(op, "mistyped_5002", &inner(op, mistyped), 5002);
+}
+
+#[test]
+fn activate_installation_license_file_returns_a_sealed_software_key() {
+    let op = "ActivateInstallationLicenseFile";
+    let ok = r#"<ClientTimestamp>2026-11-26T11:59:00Z</ClientTimestamp><LicenseID>1001</LicenseID><Password>demo1001</Password><SessionCode>abc123</SessionCode><SystemIdentifiers><SystemIdentifier name="NIC" type="10" value="aa"/></SystemIdentifiers>"#;
+    check(op, "success", &inner(op, ok), 0);
+    let no_ids =
+        "<LicenseID>1001</LicenseID><Password>demo1001</Password><SessionCode>abc123</SessionCode>";
+    check(op, "missing_identifiers_5002", &inner(op, no_ids), 5002);
+}
+
+#[test]
+fn check_installation_status_ok_and_deactivated_5016_with_outputs() {
+    let op = "CheckInstallationStatus";
+    check(
+        op,
+        "success",
+        &inner(
+            op,
+            &format!(
+                "<InstallationID>{}</InstallationID><SessionCode>s1</SessionCode>",
+                INSTALLATION.to_lowercase()
+            ),
+        ),
+        0,
+    );
+    check(
+        op,
+        "e_instdeact_5016",
+        &inner(
+            op,
+            "<InstallationID>{00000000-0000-0000-0000-000000000001}</InstallationID>",
+        ),
+        5016,
+    );
+}
+
+#[test]
+fn deactivate_installation_ok_and_not_found() {
+    let op = "DeactivateInstallation";
+    check(
+        op,
+        "success",
+        &inner(
+            op,
+            &format!("<InstallationID>{INSTALLATION}</InstallationID>"),
+        ),
+        0,
+    );
+    check(
+        op,
+        "e_instnotfound_5015",
+        &inner(
+            op,
+            "<InstallationID>00000000-0000-0000-0000-000000000001</InstallationID>",
+        ),
+        5015,
+    );
+}
+
+#[test]
+fn decrement_license_counter_ok_refused_out_of_range_and_internal() {
+    let op = "DecrementLicenseCounter";
+    let with = |amount: &str| {
+        inner(
+            op,
+            &format!(
+                "<LicenseID>1001</LicenseID><Password>demo1001</Password><Amount>{amount}</Amount>"
+            ),
+        )
+    };
+    check(op, "success", &with("3"), 0);
+    check(op, "e_counter_5021", &with("11"), 5021);
+    check(op, "amount_out_of_range_5002", &with("0"), 5002);
+    check(op, "internal_5099", &with("9"), 5099);
+}
+
+#[test]
+fn e_12_frame_codes_5001_5003_5006() {
+    let op = "CheckInstallationStatus";
+    check(op, "wrong_root_5001", "<Other/>", 5001);
+    check(op, "not_xml_5001", "not xml at all", 5001);
+    check(
+        op,
+        "inner_doctype_5001",
+        "<!DOCTYPE x><CheckInstallationStatus/>",
+        5001,
+    );
+    let unknown_key = "<CheckInstallationStatus><EncryptionKeyID>99999999-2222-3333-4444-555555555555</EncryptionKeyID><PrivateData/></CheckInstallationStatus>";
+    check(op, "unknown_key_5003", unknown_key, 5003);
+    let method = format!("<CheckInstallationStatus><EncryptionKeyID>{KEY_ID}</EncryptionKeyID><RequestMethod>DeactivateInstallation</RequestMethod><PrivateData><InstallationID>{INSTALLATION}</InstallationID></PrivateData></CheckInstallationStatus>");
+    check(op, "request_method_5006", &method, 5006);
+}
+
+#[test]
+fn require_signed_refuses_plain_requests_with_5005() {
+    let fake = Fake::default();
+    let cfg = SoapConfig {
+        require_signed: true,
+        ..SoapConfig::default()
+    };
+    let envelope = soap11(
+        "DeactivateInstallation",
+        &inner(
+            "DeactivateInstallation",
+            "<InstallationID>x</InstallationID>",
+        ),
+    );
+    let r = run_with(&fake, &cfg, post11("", &envelope));
+    assert_eq!(r.result_code, Some(5005));
+    assert_eq!(fake.attempts.lock().unwrap().len(), 1);
+}
+
+fn fault_of(call: Call<'_>) -> (HttpResponse, Vec<Attempt>) {
+    let (r, attempts) = run(call);
+    assert_eq!(attempts.len(), 1, "E-3: one attempt per fault");
+    (r, attempts)
+}
+
+#[test]
+fn soap11_faults_have_code_status_and_detail() {
+    let cases: [(&str, &str, &str); 8] = [
+        ("<x", "soap:Client", "MalformedXml"),
+        (
+            r#"<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>"#,
+            "soap:Client",
+            "DtdForbidden",
+        ),
+        (
+            r#"<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]><lolz>&lol2;</lolz>"#,
+            "soap:Client",
+            "DtdForbidden",
+        ),
+        ("<r>&lol;</r>", "soap:Client", "EntityForbidden"),
+        ("<r><?pi x?></r>", "soap:Client", "PiForbidden"),
+        (
+            "<r xmlns=\"urn:other\"/>",
+            "soap:VersionMismatch",
+            "VersionMismatch",
+        ),
+        (
+            r#"<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><Foo xmlns="http://secure.softwarekey.com/solo/webservices/"/></soap:Body></soap:Envelope>"#,
+            "soap:Client",
+            "UnknownOperation",
+        ),
+        (
+            r#"<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><CheckInstallationStatus xmlns="urn:wrong"><xml/></CheckInstallationStatus></soap:Body></soap:Envelope>"#,
+            "soap:Client",
+            "UnknownOperation",
+        ),
+    ];
+    for (envelope, faultcode, detail) in cases {
+        let (r, _) = fault_of(post11("", envelope));
+        assert_eq!(r.status, 500, "{detail}");
+        let b = body(&r);
+        assert!(
+            b.contains(&format!("<faultcode>{faultcode}</faultcode>")),
+            "{b}"
+        );
+        assert!(b.contains(&format!("<faultstring>{detail}: ")), "{b}");
+        assert!(
+            b.contains(&format!(
+                r#"<Fault xmlns="urn:unlockd:fault:1"><Code>{detail}</Code></Fault>"#
+            )),
+            "{b}"
+        );
+    }
+}
+
+#[test]
+fn hardening_deep_nesting_non_utf8_and_must_understand() {
+    let deep = format!("{}{}", "<a>".repeat(10_000), "</a>".repeat(10_000));
+    let (r, _) = fault_of(post11("", &deep));
+    assert!(body(&r).contains("<Code>TooDeep</Code>"));
+    let latin1: &[u8] = b"<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body>\xE9</soap:Body></soap:Envelope>";
+    let (r, _) = fault_of(Call {
+        body: latin1,
+        ..post11("", "")
+    });
+    assert!(body(&r).contains("<Code>UnsupportedEncoding</Code>"));
+    let mu = r#"<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Header><Sec xmlns="urn:x" soap:mustUnderstand="1"/></soap:Header><soap:Body/></soap:Envelope>"#;
+    let (r, _) = fault_of(post11("", mu));
+    assert!(body(&r).contains("<faultcode>soap:MustUnderstand</faultcode>"));
+}
+
+#[test]
+fn soap_action_must_match_and_xml_parameter_must_exist() {
+    let envelope = soap11("CheckInstallationStatus", "<x/>");
+    let (r, _) = fault_of(Call {
+        soap_action: Some(
+            "\"http://secure.softwarekey.com/solo/webservices/DeactivateInstallation\"",
+        ),
+        ..post11("", &envelope)
+    });
+    assert!(body(&r).contains("<Code>SoapActionMismatch</Code>"));
+    let (r, _) = run(Call {
+        soap_action: Some(
+            "\"http://secure.softwarekey.com/solo/webservices/CheckInstallationStatus\"",
+        ),
+        ..post11("", &envelope)
+    });
+    assert_eq!(r.result_code, Some(5001));
+    let (r, _) = run(Call {
+        soap_action: Some("\"\""),
+        ..post11("", &envelope)
+    });
+    assert_eq!(r.result_code, Some(5001));
+    let missing = format!(
+        r#"<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><CheckInstallationStatus xmlns="{NS}"><a/><b/></CheckInstallationStatus></soap:Body></soap:Envelope>"#
+    );
+    let (r, _) = fault_of(post11("", &missing));
+    assert!(body(&r).contains("<Code>MissingParameter</Code>"));
+}
+
+#[test]
+fn soap12_answers_and_faults() {
+    let request = soap12(
+        "DecrementLicenseCounter",
+        &inner(
+            "DecrementLicenseCounter",
+            "<LicenseID>1001</LicenseID><Password>demo1001</Password>",
+        ),
+    );
+    let call = Call { content_type: Some("application/soap+xml; charset=utf-8; action=\"http://secure.softwarekey.com/solo/webservices/DecrementLicenseCounter\""), ..post11("", &request) };
+    let (r, _) = run(call);
+    assert_eq!(r.status, 200);
+    assert_eq!(r.content_type, "application/soap+xml; charset=utf-8");
+    assert!(body(&r)
+        .contains(r#"<soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope">"#));
+    assert!(inner_of(&r).contains("<LicenseCounter>9</LicenseCounter>"));
+    // A 1.1 envelope announced as 1.2 contradicts the Content-Type.
+    let v11 = soap11("DecrementLicenseCounter", "<x/>");
+    let (r, _) = fault_of(Call {
+        content_type: Some("application/soap+xml"),
+        ..post11("", &v11)
+    });
+    assert_eq!(r.status, 500);
+    assert!(body(&r).contains("<env:Value>env:VersionMismatch</env:Value>"));
+    let (r, _) = fault_of(Call {
+        content_type: Some("application/soap+xml"),
+        ..post11("", "<x")
+    });
+    assert_eq!(r.status, 400);
+    assert!(body(&r).contains(r#"<env:Text xml:lang="en">MalformedXml: "#));
+}
+
+#[test]
+fn http_post_form_binding() {
+    let doc = inner(
+        "DecrementLicenseCounter",
+        "<LicenseID>1001</LicenseID><Password>demo1001</Password>",
+    );
+    let form: String = form_urlencoded::Serializer::new(String::new())
+        .append_pair("xml", &doc)
+        .finish();
+    let call = Call {
+        method: "POST",
+        path: "/SOLO/webservices/xmlactivationservice.asmx/decrementlicensecounter",
+        query: None,
+        content_type: Some("application/x-www-form-urlencoded"),
+        soap_action: None,
+        body: form.as_bytes(),
+    };
+    let (r, _) = run(Call { ..call });
+    assert_eq!(r.status, 200);
+    assert!(body(&r).starts_with(r#"<?xml version="1.0" encoding="utf-8"?><string xmlns="http://secure.softwarekey.com/solo/webservices/">&lt;?xml"#));
+    let raw = run_with(
+        &Fake::default(),
+        &SoapConfig {
+            post_raw_response: true,
+            ..SoapConfig::default()
+        },
+        Call { ..call },
+    );
+    assert!(body(&raw).starts_with(r#"<?xml version="1.0" encoding="utf-8"?><DecrementLicenseCounter><PrivateData><ResultCode>0</ResultCode>"#));
+    let (r, _) = fault_of(Call {
+        body: b"a=1&b=2",
+        ..call
+    });
+    assert_eq!(
+        (r.status, body(&r).as_str()),
+        (400, "MissingParameter: the xml parameter is missing")
+    );
+    let (r, _) = run(Call {
+        content_type: Some("application/json"),
+        ..call
+    });
+    assert_eq!(r.status, 415);
+    let (r, _) = run(Call {
+        method: "GET",
+        ..call
+    });
+    assert_eq!(r.status, 405);
+    assert_eq!(r.headers, vec![("Allow".to_owned(), "POST".to_owned())]);
+    let (r, _) = run(Call {
+        path: "/solo/webservices/XmlActivationService.asmx/Nope",
+        ..call
+    });
+    assert_eq!(
+        (r.status, r.content_type.as_str()),
+        (404, "text/plain; charset=utf-8")
+    );
+}
+
+#[test]
+fn other_content_types_are_415_and_unknown_paths_404() {
+    let (r, _) = run(Call {
+        content_type: Some("application/json"),
+        ..post11("", "{}")
+    });
+    assert_eq!(r.status, 415);
+    let (r, _) = run(Call {
+        path: "/solo/webservices/Other.asmx",
+        ..post11("", "")
+    });
+    assert_eq!(r.status, 404);
+}
+
+#[test]
+fn wsdl_schemas_and_help_pages() {
+    let get = |query: Option<&'static str>, path: &'static str| Call {
+        method: "GET",
+        path,
+        query,
+        content_type: None,
+        soap_action: None,
+        body: b"",
+    };
+    let (r, _) = run(get(Some("wsdl"), ASMX));
+    let wsdl = body(&r);
+    assert_eq!(r.status, 200);
+    assert!(wsdl.contains(r#"<soap:address location="http://licensing.example.com/solo/webservices/XmlActivationService.asmx"/>"#));
+    assert!(!wsdl.contains("localhost"));
+    let (r, _) = run(get(Some("op=CheckInstallationStatus"), ASMX));
+    assert!(body(&r).contains("CheckInstallationStatusInput.xsd"));
+    let (r, _) = run(get(None, ASMX));
+    assert!(body(&r).contains("DecrementLicenseCounter"));
+    let (r, _) = run(get(None, "/solo/webservices/schema/Common.xsd"));
+    assert!(body(&r).contains("<xs:schema"));
+    let (r, _) = run(get(None, "/solo/webservices/schema/Nope.xsd"));
+    assert_eq!(r.status, 404);
+}
