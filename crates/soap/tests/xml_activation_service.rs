@@ -17,6 +17,7 @@ use unlockd_core::{
     CustomerId, EncryptionKeyId, GrantKind, InstallationId, LicenseId, LicenseStatus, OptionId,
     OptionType, ProductId, Refusal, TriggerCode, Version,
 };
+use unlockd_soap::crypto::client::{extract_element, ClientKeys};
 use unlockd_soap::crypto::{GeneratedKey, KeySet};
 use unlockd_soap::service::{
     Activation, ActivationService, Attempt, CustomerInfo, LicenseFileData, RequestContext,
@@ -28,13 +29,23 @@ const KEY_ID: &str = "11111111-2222-3333-4444-555555555555";
 const INSTALLATION: &str = "6F1C2E7A-0D4B-4C8E-9B1A-5E3D2C1B0A99";
 const NS: &str = "http://secure.softwarekey.com/solo/webservices/";
 
-fn keys() -> Arc<KeySet> {
-    static KEYS: OnceLock<Arc<KeySet>> = OnceLock::new();
+fn generated() -> &'static (GeneratedKey, Arc<KeySet>) {
+    static KEYS: OnceLock<(GeneratedKey, Arc<KeySet>)> = OnceLock::new();
     KEYS.get_or_init(|| {
         let id = EncryptionKeyId::parse(KEY_ID).unwrap();
-        Arc::new(GeneratedKey::generate(id, 1024).unwrap().key_set().unwrap())
+        let generated = GeneratedKey::generate(id, 1024).unwrap();
+        let keys = Arc::new(generated.key_set().unwrap());
+        (generated, keys)
     })
-    .clone()
+}
+
+fn keys() -> Arc<KeySet> {
+    Arc::clone(&generated().1)
+}
+
+fn client() -> ClientKeys {
+    let (generated, _) = generated();
+    ClientKeys::from_envelope(generated.envelope(), generated.envelope_key()).unwrap()
 }
 
 /// The fake: license 1001 / password demo1001 is the only good credential.
@@ -711,4 +722,78 @@ fn wsdl_schemas_and_help_pages() {
     assert!(body(&r).contains("<xs:schema"));
     let (r, _) = run(get(None, "/solo/webservices/schema/Nope.xsd"));
     assert_eq!(r.status, 404);
+}
+
+#[test]
+fn protected_requests_get_answers_protected_alike_wire_2_5() {
+    let client = client();
+    let op = "DeactivateInstallation";
+    let private_data =
+        format!("<PrivateData><InstallationID>{INSTALLATION}</InstallationID></PrivateData>");
+    for (encrypt, sign) in [(true, true), (true, false), (false, true)] {
+        let doc = client
+            .seal_request(op, &private_data, encrypt, sign)
+            .unwrap();
+        let (r, _) = run(post11("", &soap11(op, &doc)));
+        assert_eq!(r.result_code, Some(0), "{}", inner_of(&r));
+        let answer = inner_of(&r);
+        assert_eq!(answer.contains("EncryptedData"), encrypt);
+        validate(op, &answer);
+        let opened = client.open(&answer).unwrap();
+        assert!(opened.signed, "answers to protected requests are signed");
+        assert_eq!(opened.encrypted, encrypt);
+        assert!(opened
+            .private_data_xml
+            .contains("<DeactivationsLeft>-1</DeactivationsLeft>"));
+    }
+}
+
+#[test]
+fn tampered_signature_is_5005_and_answered_signed() {
+    let client = client();
+    let op = "DeactivateInstallation";
+    let private_data =
+        format!("<PrivateData><InstallationID>{INSTALLATION}</InstallationID></PrivateData>");
+    let doc = client.seal_request(op, &private_data, false, true).unwrap();
+    let tampered = doc.replace(INSTALLATION, "00000000-0000-0000-0000-000000000001");
+    let (r, attempts) = run(post11("", &soap11(op, &tampered)));
+    assert_eq!(r.result_code, Some(5005));
+    assert_eq!(attempts.len(), 1);
+    assert!(client.open(&inner_of(&r)).unwrap().signed);
+}
+
+#[test]
+fn license_file_decrypts_to_the_5_4_license() {
+    let client = client();
+    let op = "ActivateInstallationLicenseFile";
+    let private_data = r#"<PrivateData><LicenseID>1001</LicenseID><Password>demo1001</Password><SessionCode>abc</SessionCode><SystemIdentifiers><SystemIdentifier name="NIC" type="10" value="aa"/></SystemIdentifiers></PrivateData>"#;
+    let doc = client.seal_request(op, private_data, true, true).unwrap();
+    let (r, _) = run(post11("", &soap11(op, &doc)));
+    let answer = client.open(&inner_of(&r)).unwrap();
+    assert!(answer
+        .private_data_xml
+        .contains("<SessionCode>abc</SessionCode>"));
+    let software_key = extract_element(&answer.private_data_xml, "SoftwareKey").unwrap();
+    let license = client.open(software_key).unwrap();
+    assert!(license.signed && license.encrypted);
+    let text = &license.private_data_xml;
+    assert!(text.starts_with("<PrivateData><License><LicenseID>1001</LicenseID><InstallationID>6F1C2E7A-0D4B-4C8E-9B1A-5E3D2C1B0A99</InstallationID><TriggerCode>1</TriggerCode><TriggerCodeData>30</TriggerCodeData><EffectiveStartDate>2026-11-26T10:00:00Z</EffectiveStartDate><EffectiveEndDate>2027-11-26T00:00:00Z</EffectiveEndDate><SignatureDate>2026-11-26T12:00:00Z</SignatureDate>"), "{text}");
+    assert!(text.contains("<ProductName>Demo &amp; Co &lt;App&gt;</ProductName>"));
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schema/License.xsd");
+    let file =
+        std::env::temp_dir().join(format!("unlockd-soap-license-{}.xml", std::process::id()));
+    std::fs::write(&file, format!("<SoftwareKey>{text}</SoftwareKey>")).unwrap();
+    let out = std::process::Command::new("xmllint")
+        .arg("--noout")
+        .arg("--schema")
+        .arg(&schema)
+        .arg(&file)
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_file(&file);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
