@@ -1,20 +1,21 @@
 #!/usr/bin/env python3
 """Cross-checks unlockd's Rust crypto against independent Python implementations.
 
-Runs `cargo run -p unlockd-soap --example sealed_license_fixture` into a temporary
-directory (or uses the directory named by UNLOCKD_LICENSE_FIXTURE_DIR), then checks
-that verify_license.py (lxml + cryptography) accepts the license file and the
-answer holding it, rejects tampered copies and foreign keys, agrees with the Rust
-exclusive C14N on namespace and escaping edge cases, and that signxml verifies the
-same signatures.
+Writes seeded random namespace-heavy PrivateData documents into a temporary
+directory, runs `cargo run -p unlockd-soap --example sealed_license_fixture` there,
+then checks that verify_license.py (lxml + cryptography) accepts the license file
+and the answer holding it, rejects tampered copies and foreign keys, that lxml's
+exclusive C14N agrees with the Rust one on every signed document (edge cases and
+the random ones), and that signxml verifies the same signatures.
 
 Usage: .venv/bin/python tests/python/test_verify_license.py
 """
 
 import base64
 import json
-import os
+import random
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -32,21 +33,63 @@ sys.path.insert(0, str(HERE))
 
 import verify_license  # noqa: E402
 
+RANDOM_DOCUMENTS = 100
 FIXTURE = None
+
+URIS = ["urn:a", "urn:b", "urn:c", "http://x/y?z&amp;w"]
+TEXTS = ["", "t", " a&amp;b ", "&lt;x&gt;", "&#13;&#9;", "\"q\" 'a'", "<![CDATA[<&>]]>", "\u00e9\u20ac", "a\r\nb\tc\n"]
+VALUES = ["1", "a&amp;b", "&lt;&quot;&#10;&#9;", "  sp  ", "'", "l\r\nm\tn"]
+
+
+def random_element(rng, scope, depth):
+    """A well-formed element with random namespace declarations (including
+    redeclarations and xmlns=""), prefixed and xml: attributes, and text needing
+    C14N escapes."""
+    decls = {}
+    for prefix in rng.sample(["", "a", "b", "c"], rng.randint(0, 3)):
+        decls[prefix] = "" if prefix == "" and rng.random() < 0.3 else rng.choice(URIS)
+    inner = dict(scope, **decls)
+    bound = [p for p, uri in inner.items() if p and uri]
+    prefix = rng.choice(bound + ["", ""])
+    name = (prefix + ":" if prefix else "") + rng.choice("EFG")
+    attrs, seen = [], set()
+    for _ in range(rng.randint(0, 3)):
+        attr_prefix = rng.choice(bound + ["", "", "xml"])
+        local = rng.choice(["x", "y", "lang"])
+        expanded = (inner.get(attr_prefix, attr_prefix), local)
+        if expanded in seen:
+            continue
+        seen.add(expanded)
+        qname = (attr_prefix + ":" if attr_prefix else "") + local
+        attrs.append(' %s="%s"' % (qname, rng.choice(VALUES)))
+    declared = "".join(' xmlns%s="%s"' % (":" + p if p else "", uri) for p, uri in decls.items())
+    children = ""
+    if depth < 4:
+        for _ in range(rng.randint(0, 3)):
+            children += rng.choice(TEXTS) + random_element(rng, inner, depth + 1)
+        children += rng.choice(TEXTS)
+    start = name + declared + "".join(attrs)
+    if not children and rng.random() < 0.5:
+        return "<%s/>" % start
+    return "<%s>%s</%s>" % (start, children, name)
 
 
 def setUpModule():
     global FIXTURE
-    given = os.environ.get("UNLOCKD_LICENSE_FIXTURE_DIR")
-    if given:
-        FIXTURE = Path(given)
-        return
     FIXTURE = Path(tempfile.mkdtemp(prefix="unlockd-license-"))
+    rng = random.Random(20261126)
+    for n in range(RANDOM_DOCUMENTS):
+        document = "<PrivateData>%s</PrivateData>" % random_element(rng, {}, 0)
+        (FIXTURE / ("c14n-input-%03d.xml" % n)).write_bytes(document.encode())
     subprocess.run(
         ["cargo", "run", "-q", "-p", "unlockd-soap", "--example", "sealed_license_fixture", "--", str(FIXTURE)],
         cwd=ROOT,
         check=True,
     )
+
+
+def tearDownModule():
+    shutil.rmtree(FIXTURE, ignore_errors=True)
 
 
 def run_verifier(keys_path, license_path):
@@ -126,6 +169,16 @@ class VerifyLicense(unittest.TestCase):
         server = serialization.load_pem_public_key(keys["ServerKeyPublicPem"].encode())
         document = verify_license.parse((FIXTURE / "c14n.xml").read_bytes())
         verify_license.verify_signature(document, server, keys["EncryptionKeyID"])
+
+    def test_lxml_exclusive_c14n_agrees_on_random_documents(self):
+        keys = json.loads(self.keys.read_text())
+        server = serialization.load_pem_public_key(keys["ServerKeyPublicPem"].encode())
+        sealed = sorted(FIXTURE.glob("c14n-sealed-*.xml"))
+        self.assertEqual(len(sealed), RANDOM_DOCUMENTS)
+        for path in sealed:
+            with self.subTest(path.name):
+                document = verify_license.parse(path.read_bytes())
+                verify_license.verify_signature(document, server, keys["EncryptionKeyID"])
 
     def test_signxml_verifies_the_same_signatures(self):
         config = SignatureConfiguration(

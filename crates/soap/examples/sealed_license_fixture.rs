@@ -6,6 +6,8 @@
 //! (a SoftwareKey) and `DIR/answer.xml` (a signed answer whose PrivateData/License
 //! holds the same SoftwareKey, E-10) and `DIR/c14n.xml` (a signed answer whose
 //! PrivateData exercises exclusive C14N's namespace, ordering and escaping rules).
+//! Each `DIR/c14n-input-*.xml` found (a PrivateData element) is sealed into a signed
+//! answer `DIR/c14n-sealed-*.xml`, for differential tests against other C14N code.
 
 use std::path::PathBuf;
 
@@ -69,5 +71,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     std::fs::write(dir.join("license.xml"), license)?;
     std::fs::write(dir.join("answer.xml"), answer)?;
     std::fs::write(dir.join("c14n.xml"), c14n_cases)?;
+    for entry in std::fs::read_dir(&dir)? {
+        let path = entry?.path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        if let Some(rest) = name.strip_prefix("c14n-input-") {
+            let private_data = std::fs::read_to_string(&path)?;
+            let sealed = seal("Answer", &private_data, &keys, false)?;
+            std::fs::write(dir.join(format!("c14n-sealed-{rest}")), sealed)?;
+        }
+    }
     Ok(())
 }

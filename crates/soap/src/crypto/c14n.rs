@@ -8,7 +8,8 @@
 //! uses the prefix and the nearest output ancestor did not already output the same
 //! binding; `xmlns=""` appears only to undo a default namespace output above.
 //! Declarations are sorted by prefix, attributes by (namespace URI, local name);
-//! empty elements get an end tag; text and attribute values use C14N's escapes.
+//! empty elements get an end tag; text and attribute values use C14N's escapes
+//! (namespace URIs are written unescaped).
 
 use super::tree::{split_qname, Element, Node};
 
@@ -65,8 +66,10 @@ fn render<'a>(
             out.push(b':');
             out.extend_from_slice(prefix.as_bytes());
         }
+        // C14N §2.3 writes a namespace node's string value as is (no escaping), as
+        // libxml2 does; legal URIs hold no `"` or `<`.
         out.extend_from_slice(b"=\"");
-        escape_attribute(uri, out);
+        out.extend_from_slice(uri.as_bytes());
         out.push(b'"');
         rendered.push((prefix, uri));
     }
@@ -211,6 +214,14 @@ mod tests {
         assert_eq!(
             String::from_utf8(canonicalize(&root, Some(signature))).unwrap(),
             "<r><a></a>tail</r>"
+        );
+    }
+
+    #[test]
+    fn writes_namespace_uris_unescaped_like_libxml2() {
+        check(
+            r#"<p:a xmlns:p="http://x/y?z&amp;w"/>"#,
+            r#"<p:a xmlns:p="http://x/y?z&w"></p:a>"#,
         );
     }
 
