@@ -1,1 +1,115 @@
-fn main() {}
+//! One full in-process activation on SQLite: BEGIN IMMEDIATE, license re-read,
+//! candidate records, core decision, record + license + history writes, durable
+//! commit (WAL, synchronous=FULL: one fsync per activation, rules CON-6). Each
+//! iteration activates a new computer on a license with a huge allowance, so every
+//! one is a Counted grant. Throughput is reported in activations per second.
+
+use std::net::{IpAddr, Ipv4Addr};
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use rand::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use time::macros::datetime;
+use time::OffsetDateTime;
+use unlockd_core::activation::{ActivationRequest, Policy};
+use unlockd_core::{
+    ActivationPath, ComputerId, ComputerKey, EncryptionKeyId, LicenseId, OptionType, Password,
+    TriggerCode,
+};
+use unlockd_store::{
+    DatabaseUrl, NewAuthor, NewCustomer, NewKey, NewLicense, NewOption, NewProduct, Store,
+    StoreOptions,
+};
+
+/// wire.md §6.3: 321990713 encodes 2026-11-26, so CLK-1 passes with the real Tc1.
+const SESSION: i32 = 321_990_713;
+const NOW: OffsetDateTime = datetime!(2026-11-26 10:00 UTC);
+const PASSWORD: &str = "bench-password";
+
+fn setup(dir: &tempfile::TempDir) -> (Store, LicenseId, EncryptionKeyId) {
+    let url = DatabaseUrl::Sqlite(dir.path().join("bench.db"));
+    let store = Store::open(&url, StoreOptions::default()).expect("open");
+    store.migrate().expect("migrate");
+    let author = store
+        .insert_author(&NewAuthor {
+            id: None,
+            name: "Bench".to_owned(),
+            created_at: NOW,
+        })
+        .expect("author");
+    let product = store
+        .insert_product(&NewProduct {
+            id: None,
+            author_id: author,
+            name: "Bench".to_owned(),
+            latest_version: None,
+        })
+        .expect("product");
+    let mut option = NewOption::new(
+        product,
+        "Bench",
+        OptionType::ActivationCode,
+        TriggerCode::new(1).expect("1..=50"),
+    );
+    option.issue_installation_id = true;
+    option.tc_seed = 4321;
+    let option = store.insert_option(&option).expect("option");
+    let customer = store
+        .insert_customer(&NewCustomer::new(NOW))
+        .expect("customer");
+    let mut license = NewLicense::new(option, customer, PASSWORD, NOW);
+    license.activations_left = Some(i32::MAX);
+    let license = store.insert_license(&license).expect("license");
+    let key = NewKey {
+        id: EncryptionKeyId::parse("0B5E55ED-0000-4000-8000-000000000001").expect("guid"),
+        algorithm: "RSA-2048".to_owned(),
+        created_at: NOW,
+        client_private_pem: String::new(),
+        client_public_pem: String::new(),
+        server_private_pem: String::new(),
+        server_public_pem: String::new(),
+        envelope: String::new(),
+        envelope_key: String::new(),
+    };
+    store.insert_key(author, &key).expect("key");
+    (store, license, key.id)
+}
+
+fn request(license: LicenseId, computer: i32) -> ActivationRequest {
+    ActivationRequest {
+        license_id: license,
+        password: Password::parse(PASSWORD).expect("password"),
+        product_id: None,
+        option_id: None,
+        version: None,
+        user_code1: Some(SESSION),
+        session_code: None,
+        key: ComputerKey::ComputerId(ComputerId::new(computer)),
+        require_registration: false,
+        client_ip: Some(IpAddr::V4(Ipv4Addr::new(198, 51, 100, 7))),
+        client_time: None,
+        path: ActivationPath::TriggerCode,
+    }
+}
+
+fn store_activation(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (store, license, key) = setup(&dir);
+    let policy = Policy::default();
+    let mut rng = ChaCha20Rng::seed_from_u64(7);
+    let mut computer = 0_i32;
+    let mut group = c.benchmark_group("store");
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("activate_sqlite_durable", |b| {
+        b.iter(|| {
+            computer += 1;
+            store
+                .activate(&request(license, computer), key, NOW, &policy, &mut rng)
+                .expect("a Counted grant")
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, store_activation);
+criterion_main!(benches);
