@@ -203,3 +203,108 @@ fn expect_algorithm(method: &Element, expected: &str) -> Result<(), OpenError> {
         Err(OpenError::Signature)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use openssl::pkey::PKey;
+    use openssl::rsa::Rsa;
+
+    use super::*;
+
+    const DOCUMENT: &str = "<Root><PrivateData><A>1</A></PrivateData></Root>";
+
+    fn id() -> EncryptionKeyId {
+        EncryptionKeyId::parse("11111111-2222-3333-4444-555555555555").unwrap()
+    }
+
+    fn key_pair() -> (OwnKey, PeerKey) {
+        let rsa = Rsa::generate(1024).unwrap();
+        let public = PKey::public_key_from_der(&rsa.public_key_to_der().unwrap()).unwrap();
+        (
+            OwnKey::new(PKey::from_rsa(rsa).unwrap(), id()).unwrap(),
+            PeerKey::new(public).unwrap(),
+        )
+    }
+
+    fn check(signed: &str, peer: &PeerKey, id: EncryptionKeyId) -> Result<(), OpenError> {
+        let root = tree::parse(signed).unwrap();
+        let signature = root.only_child(NS_DSIG, "Signature").unwrap();
+        verify(&root, signature, peer, id)
+    }
+
+    /// A §5.3 signature with SHA-256 digest and rsa-sha256, built independently of `sign`.
+    fn sign_sha256(own: &OwnKey) -> String {
+        let root = tree::parse(DOCUMENT).unwrap();
+        let digest =
+            STANDARD.encode(hash(MessageDigest::sha256(), &canonicalize(&root, None)).unwrap());
+        let signed_info = format!(
+            "<SignedInfo xmlns=\"{NS_DSIG}\"><CanonicalizationMethod Algorithm=\"{ALG_EXC_C14N}\">\
+             </CanonicalizationMethod><SignatureMethod Algorithm=\"{ALG_RSA_SHA256}\"></SignatureMethod>\
+             <Reference URI=\"\"><Transforms><Transform Algorithm=\"{ALG_ENVELOPED}\"></Transform>\
+             <Transform Algorithm=\"{ALG_EXC_C14N}\"></Transform></Transforms><DigestMethod \
+             Algorithm=\"{ALG_SHA256}\"></DigestMethod><DigestValue>{digest}</DigestValue></Reference></SignedInfo>"
+        );
+        let value = STANDARD.encode(
+            own.sign(MessageDigest::sha256(), signed_info.as_bytes())
+                .unwrap(),
+        );
+        DOCUMENT.replace(
+            "</Root>",
+            &format!(
+                "<Signature xmlns=\"{NS_DSIG}\">{}<SignatureValue>{value}</SignatureValue></Signature></Root>",
+                signed_info.replacen(&format!(" xmlns=\"{NS_DSIG}\""), "", 1)
+            ),
+        )
+    }
+
+    #[test]
+    fn rsa_sha256_with_sha256_digest_is_accepted_5_3() {
+        let (own, peer) = key_pair();
+        assert_eq!(check(&sign_sha256(&own), &peer, id()), Ok(()));
+    }
+
+    #[test]
+    fn emitted_signed_info_canonicalises_to_the_signed_form() {
+        let wrapped = format!(
+            "<Signature xmlns=\"{NS_DSIG}\">{}</Signature>",
+            signed_info("AAAA", Form::Emitted)
+        );
+        let root = tree::parse(&wrapped).unwrap();
+        let emitted = root.only_child(NS_DSIG, "SignedInfo").unwrap();
+        assert_eq!(
+            String::from_utf8(canonicalize(emitted, None)).unwrap(),
+            signed_info("AAAA", Form::Canonical)
+        );
+    }
+
+    #[test]
+    fn signature_is_appended_to_an_empty_root_and_keeps_trailing_text() {
+        let (own, peer) = key_pair();
+        let signed = sign("<?xml version=\"1.0\"?><Root a=\"1\"/>\n", &own).unwrap();
+        assert!(signed.starts_with("<?xml version=\"1.0\"?><Root a=\"1\"><Signature "));
+        assert!(signed.ends_with("</Signature></Root>\n"));
+        assert_eq!(check(&signed, &peer, id()), Ok(()));
+    }
+
+    #[test]
+    fn key_name_of_another_key_ring_entry_is_refused() {
+        let (own, peer) = key_pair();
+        let signed = sign(DOCUMENT, &own).unwrap();
+        assert_eq!(check(&signed, &peer, id()), Ok(()));
+        let other = EncryptionKeyId::parse("99999999-2222-3333-4444-555555555555").unwrap();
+        assert_eq!(check(&signed, &peer, other), Err(OpenError::Signature));
+    }
+
+    #[test]
+    fn a_signature_of_another_key_is_refused() {
+        let (own, _) = key_pair();
+        let (_, other_peer) = key_pair();
+        let signed = sign(DOCUMENT, &own).unwrap();
+        assert_eq!(check(&signed, &other_peer, id()), Err(OpenError::Signature));
+        // Without KeyInfo the RSA check itself refuses it.
+        let start = signed.find("<KeyInfo>").unwrap();
+        let end = signed.find("</KeyInfo>").unwrap() + "</KeyInfo>".len();
+        let bare = format!("{}{}", &signed[..start], &signed[end..]);
+        assert_eq!(check(&bare, &other_peer, id()), Err(OpenError::Signature));
+    }
+}
