@@ -57,7 +57,9 @@ impl GeneratedKey {
             Some(&envelope_key[32..]),
             signed.as_bytes(),
         )?;
-        let pem = |bytes: Vec<u8>| String::from_utf8(bytes).map_err(|_| CryptoError::Key("PEM"));
+        let pem = |bytes: Vec<u8>| {
+            String::from_utf8(bytes).map_err(|_| CryptoError::Key("PEM output is not UTF-8"))
+        };
         Ok(GeneratedKey {
             id,
             bits,
@@ -164,18 +166,15 @@ pub(crate) fn open(
             .and_then(|h| h.only_child("", "RSAKeyValue"))
             .ok_or_else(shape)
     };
-    let server = PeerKey::new(PKey::from_rsa(key_value::parse_public(rsa_key_value(
-        "ServerKey",
-    )?)?)?)?;
+    let server_rsa = key_value::parse_public(rsa_key_value("ServerKey")?)?;
+    let server = PeerKey::new(PKey::from_rsa(server_rsa)?)?;
     let signature = root
         .only_child(NS_DSIG, "Signature")
         .ok_or(CryptoError::Envelope("not signed"))?;
     xmldsig::verify(&root, signature, &server, id).map_err(|_| {
         CryptoError::Envelope("signature does not verify with the enclosed ServerKey")
     })?;
-    let client = OwnKey::new(
-        PKey::from_rsa(key_value::parse_private(rsa_key_value("ClientKey")?)?)?,
-        id,
-    )?;
+    let client_rsa = key_value::parse_private(rsa_key_value("ClientKey")?)?;
+    let client = OwnKey::new(PKey::from_rsa(client_rsa)?, id)?;
     Ok(EnvelopeContents { id, client, server })
 }
