@@ -17,10 +17,15 @@ pub fn parse_allowed(field: &str) -> Result<Vec<Ipv4Net>, Refusal> {
     entries(field).collect()
 }
 
+/// IP-1 separators: `,` `;` or whitespace.
+fn is_separator(c: char) -> bool {
+    matches!(c, ',' | ';') || c.is_whitespace()
+}
+
 /// The entries of a field, parsed lazily so that matching allocates nothing.
 fn entries(field: &str) -> impl Iterator<Item = Result<Ipv4Net, Refusal>> + '_ {
     field
-        .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+        .split(is_separator)
         .filter(|e| !e.is_empty())
         .map(parse_entry)
 }
@@ -31,21 +36,48 @@ fn parse_entry(entry: &str) -> Result<Ipv4Net, Refusal> {
         Some((addr, mask)) => (addr, Some(mask)),
         None => (entry, None),
     };
-    let addr: Ipv4Addr = addr.parse().map_err(|_| Refusal::Config)?;
+    let addr = parse_v4(addr).ok_or(Refusal::Config)?;
     match mask {
         None => Ok(Ipv4Net::from(addr)),
         Some(m) if m.contains('.') => {
-            let mask: Ipv4Addr = m.parse().map_err(|_| Refusal::Config)?;
+            let mask = parse_v4(m).ok_or(Refusal::Config)?;
             Ipv4Net::with_netmask(addr, mask).map_err(|_| Refusal::Config)
         }
         Some(n) => {
-            if n.is_empty() || n.len() > 2 || !n.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(Refusal::Config);
-            }
-            let len: u8 = n.parse().map_err(|_| Refusal::Config)?;
+            let len = parse_decimal(n.as_bytes(), 2).ok_or(Refusal::Config)?;
+            let len = u8::try_from(len).map_err(|_| Refusal::Config)?;
             Ipv4Net::new(addr, len).map_err(|_| Refusal::Config)
         }
     }
+}
+
+/// Dotted-quad IPv4 as `std` spells it: four decimal octets 0..=255 of one to three
+/// digits, no leading zeros. A byte-level parser, because this runs on every
+/// restricted activation.
+fn parse_v4(s: &str) -> Option<Ipv4Addr> {
+    let mut octets = [0u8; 4];
+    let mut parts = s.as_bytes().split(|b| *b == b'.');
+    for octet in &mut octets {
+        let part = parts.next()?;
+        if part.len() > 1 && part[0] == b'0' {
+            return None;
+        }
+        *octet = u8::try_from(parse_decimal(part, 3)?).ok()?;
+    }
+    match parts.next() {
+        Some(_) => None,
+        None => Some(Ipv4Addr::from(octets)),
+    }
+}
+
+/// An unsigned decimal of 1..=`max_digits` ASCII digits.
+fn parse_decimal(digits: &[u8], max_digits: usize) -> Option<u32> {
+    if digits.is_empty() || digits.len() > max_digits {
+        return None;
+    }
+    digits.iter().try_fold(0u32, |acc, d| {
+        d.is_ascii_digit().then(|| acc * 10 + u32::from(d - b'0'))
+    })
 }
 
 /// IP-3: IPv4, or IPv4-mapped IPv6 as IPv4; any other IPv6 has no IPv4 form.
@@ -91,7 +123,8 @@ pub fn check(
     allowed: Option<&str>,
     client: Option<IpAddr>,
 ) -> Result<Option<String>, Refusal> {
-    let field = allowed.filter(|f| !f.trim().is_empty());
+    // IP-1: a field without entries is unset.
+    let field = allowed.filter(|f| !f.split(is_separator).all(str::is_empty));
     let client = client_v4(client);
     match (mode, field) {
         (IpMode::NoRestrictions, _) => Ok(None),
@@ -157,6 +190,36 @@ mod tests {
             "010.0.0.1",
         ] {
             assert_eq!(parse_allowed(bad), Err(Refusal::Config), "{bad}");
+        }
+    }
+
+    #[test]
+    fn ip_1_dotted_quads_parse_like_std() {
+        for s in [
+            "0.0.0.0",
+            "255.255.255.255",
+            "10.0.0.1",
+            "1.2.3",
+            "1.2.3.4.5",
+            "256.0.0.1",
+            "01.0.0.1",
+            "1..2.3",
+            "",
+            "1.2.3.4 ",
+            "+1.2.3.4",
+            "1.2.3.-4",
+            "1000.1.1.1",
+        ] {
+            assert_eq!(parse_v4(s), s.parse::<Ipv4Addr>().ok(), "{s:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn ip_1_dotted_quads_agree_with_std_on_any_digits_and_dots(s in "[0-9.]{0,16}") {
+            proptest::prop_assert_eq!(parse_v4(&s), s.parse::<Ipv4Addr>().ok());
         }
     }
 

@@ -1,6 +1,9 @@
 //! PLUS 4 trigger codes (wire.md §6, rules TC-1..5): the pluggable algorithm trait and
 //! the default `unlockd-tc1`.
 
+use std::cell::RefCell;
+use std::sync::OnceLock;
+
 use hmac::digest::KeyInit;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -40,16 +43,54 @@ const SESSION_DAY_UNIT: i32 = 32_768;
 
 type HmacSha256 = Hmac<Sha256>;
 
-/// HMAC-SHA-256 of `msg` under the key `prefix ‖ seed`. HMAC zero-pads short keys to
-/// the 64-byte block, so the padded stack key gives the same MAC and an infallible
-/// constructor.
-fn mac(prefix: &[u8; 11], seed: &[u8], msg: &[u8]) -> [u8; 32] {
+/// Key prefix of RegKey1 (K1 = prefix ‖ be32(tc_seed)).
+const RK1_PREFIX: &[u8; 11] = b"unlockd-tc1";
+/// Key prefix of RegKey2 (K2 = prefix ‖ byte(rk2_seed)).
+const RK2_PREFIX: &[u8; 11] = b"unlockd-rk2";
+
+/// The HMAC-SHA-256 state keyed with `prefix ‖ seed`, inner and outer pads already
+/// absorbed. HMAC zero-pads short keys to the 64-byte block, so the padded stack key
+/// gives the same MAC and an infallible constructor.
+fn keyed(prefix: &[u8; 11], seed: &[u8]) -> HmacSha256 {
     let mut key = [0u8; 64];
     key[..11].copy_from_slice(prefix);
     key[11..11 + seed.len()].copy_from_slice(seed);
-    let mut h = <HmacSha256 as KeyInit>::new(&key.into());
+    <HmacSha256 as KeyInit>::new(&key.into())
+}
+
+/// The MAC of `msg` under an already keyed state.
+fn mac(mut h: HmacSha256, msg: &[u8]) -> [u8; 32] {
     h.update(msg);
     h.finalize().into_bytes().into()
+}
+
+/// The keyed RegKey2 state of `seed`. All 256 are built once per process (two SHA-256
+/// compressions each), which halves the work of every RegKey2.
+fn rk2_key(seed: u8) -> &'static HmacSha256 {
+    static KEYS: OnceLock<Vec<HmacSha256>> = OnceLock::new();
+    let keys = KEYS.get_or_init(|| (0..=u8::MAX).map(|s| keyed(RK2_PREFIX, &[s])).collect());
+    &keys[usize::from(seed)]
+}
+
+thread_local! {
+    /// The keyed RegKey1 state of the last TC seed used on this thread: an option's
+    /// codes all share one seed. A memo only; outputs depend on the inputs alone.
+    static RK1_KEY: RefCell<Option<(u32, HmacSha256)>> = const { RefCell::new(None) };
+}
+
+/// The keyed RegKey1 state of `tc_seed`, from the per-thread memo when it matches.
+fn rk1_key(tc_seed: u32) -> HmacSha256 {
+    RK1_KEY.with(|slot| {
+        let mut slot = slot.borrow_mut();
+        match slot.as_ref() {
+            Some((seed, key)) if *seed == tc_seed => key.clone(),
+            _ => {
+                let key = keyed(RK1_PREFIX, &tc_seed.to_be_bytes());
+                *slot = Some((tc_seed, key.clone()));
+                key
+            }
+        }
+    })
 }
 
 impl Tc1 {
@@ -59,13 +100,13 @@ impl Tc1 {
         msg[..4].copy_from_slice(&session.to_be_bytes());
         msg[4..8].copy_from_slice(&computer.to_be_bytes());
         msg[8] = event;
-        let t = mac(b"unlockd-tc1", &tc_seed.to_be_bytes(), &msg);
+        let t = mac(rk1_key(tc_seed), &msg);
         u32::from_be_bytes([t[0], t[1], t[2], t[3]])
     }
 
     /// c = T[0..2] (unsigned big-endian, E-22) of HMAC(K2, be16(data)).
     fn rk2_tag(data: u16, rk2_seed: u8) -> u16 {
-        let t = mac(b"unlockd-rk2", &[rk2_seed], &data.to_be_bytes());
+        let t = mac(rk2_key(rk2_seed).clone(), &data.to_be_bytes());
         u16::from_be_bytes([t[0], t[1]])
     }
 }
