@@ -11,7 +11,7 @@ use unlockd_core::activation::{
 use unlockd_core::license_file::LicenseFileData;
 use unlockd_core::trigger::{self, Tc1, TriggerCodeAlgorithm};
 use unlockd_core::{
-    ActivationPath, DeactivationReason, EncryptionKeyId, Guid, InstallationId, Refusal,
+    ActivationPath, DeactivationReason, EncryptionKeyId, Guid, InstallationId, Refusal, Version,
 };
 
 use crate::convert::{self, to_db_time, STATE_ACTIVE, STATE_DEACTIVATED};
@@ -27,7 +27,36 @@ use crate::Store;
 /// A repeat of 128 random bits means a broken RNG, not bad luck.
 const INSTALLATION_ID_DRAWS: usize = 8;
 
+/// A committed (or ACT-7 replayed) activation with everything the answer carries
+/// besides the grant, all read in the grant's transaction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Activated {
+    /// The grant.
+    pub grant: Grant,
+    /// License file content (license-file path only).
+    pub license_file: Option<LicenseFileData>,
+    /// The license's License Update text (wire.md §3.1 `LicenseUpdate`).
+    pub license_update: String,
+    /// The option's Minimum Activation Version, if set (§3.1 `MinimumVersion`).
+    pub minimum_version: Option<Version>,
+    /// The option's Minimum Activation URL, if set (§3.1 `MinimumVersionURL`).
+    pub minimum_version_url: Option<String>,
+}
+
 impl Store {
+    /// [`Store::activate_detailed`] without the answer's extra fields.
+    pub fn activate(
+        &self,
+        req: &ActivationRequest,
+        key_id: EncryptionKeyId,
+        now: OffsetDateTime,
+        policy: &Policy,
+        rng: &mut dyn RngCore,
+    ) -> Result<(Grant, Option<LicenseFileData>), StoreError> {
+        self.activate_detailed(req, key_id, now, policy, rng)
+            .map(|a| (a.grant, a.license_file))
+    }
+
     /// Activates per rules ACT-2 (trigger-code or license-file path per `req.path`).
     ///
     /// On a grant, commits in one transaction: the new activation record (its stored
@@ -41,14 +70,14 @@ impl Store {
     /// [`StoreError::KeyNotForLicense`] (checked once the credentials passed, so an
     /// unknown license still answers E-CRED, ERR-1). A refusal is
     /// `Err(StoreError::Refused(_))` with nothing written.
-    pub fn activate(
+    pub fn activate_detailed(
         &self,
         req: &ActivationRequest,
         key_id: EncryptionKeyId,
         now: OffsetDateTime,
         policy: &Policy,
         rng: &mut dyn RngCore,
-    ) -> Result<(Grant, Option<LicenseFileData>), StoreError> {
+    ) -> Result<Activated, StoreError> {
         self.write(|conn| activate_in(conn, req, key_id, now, policy, rng))
     }
 }
@@ -60,7 +89,7 @@ fn activate_in(
     now: OffsetDateTime,
     policy: &Policy,
     rng: &mut dyn RngCore,
-) -> Result<(Grant, Option<LicenseFileData>), StoreError> {
+) -> Result<Activated, StoreError> {
     let bundle = LicenseBundle::load(conn, req.license_id.get())?;
     let state = bundle.as_ref().map(LicenseBundle::state).transpose()?;
     let (license, rules) = match &state {
@@ -97,30 +126,40 @@ fn activate_in(
         has_grant,
     };
     let decision = activation::activate(&snap, req, now, policy, alg, rng);
-    let decision = match (decision, &bundle) {
-        (Err(Refusal::Credentials), _) | (_, None) => {
-            return Err(StoreError::Refused(Refusal::Credentials))
-        }
-        (other, Some(b)) => {
+    let (decision, license, rules) = match (decision, license, rules, &bundle) {
+        (Ok(d), Some(l), Some(r), Some(b)) => {
             check_key(conn, key_id, b.product.author_id)?;
-            other?
+            (d, l, r)
         }
+        (Err(refusal), Some(_), Some(_), Some(b)) if refusal != Refusal::Credentials => {
+            check_key(conn, key_id, b.product.author_id)?;
+            return Err(StoreError::Refused(refusal));
+        }
+        (Err(refusal), ..) => return Err(StoreError::Refused(refusal)),
+        (Ok(_), ..) => return Err(StoreError::Refused(Refusal::Credentials)),
     };
-    match decision {
+    let (grant, license_file) = match decision {
         Decision::Replay { record_id, grant } => {
             let granted_at = activation_records::table
                 .find(record_id)
                 .select(activation_records::granted_at)
                 .first(conn)?;
             let file = license_file(conn, req, &grant, convert::from_db_time(granted_at))?;
-            Ok((grant, file))
+            (grant, file)
         }
         Decision::Grant(grant) => {
             let grant = commit_grant(conn, req, grant, now, rng)?;
             let file = license_file(conn, req, &grant, now)?;
-            Ok((grant, file))
+            (grant, file)
         }
-    }
+    };
+    Ok(Activated {
+        grant,
+        license_file,
+        license_update: license.license_update.clone(),
+        minimum_version: rules.min_version,
+        minimum_version_url: rules.min_version_url.clone(),
+    })
 }
 
 /// The key must exist, not be revoked, and belong to the license's author (5003).

@@ -31,6 +31,7 @@ use std::time::Duration;
 use diesel::Connection;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
+pub use activation::Activated;
 pub use admin::{
     CounterSource, NewApiUser, NewAuthor, NewCustomer, NewLicense, NewOption, NewProduct,
     QuantityMode,

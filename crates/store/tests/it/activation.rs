@@ -263,3 +263,37 @@ fn sts_2_status_changes_are_seen_by_the_next_activation() {
         Err(StoreError::Refused(Refusal::Status))
     ));
 }
+
+#[test]
+fn activate_detailed_carries_license_update_and_the_minimum_version_read_with_the_grant() {
+    let f = Fixture::new();
+    let option = f.option(|o| {
+        o.min_version = Some(unlockd_core::Version::parse_minimum("3.0.0.0").unwrap());
+        o.min_version_url = Some("https://example.invalid/upgrade".to_owned());
+    });
+    let license = f.license(option, |l| l.license_update = "Renew soon".to_owned());
+    let mut req = trigger_request(license, 1234);
+    req.version = unlockd_core::Version::parse_request("3.1");
+    let mut rng = <rand_chacha::ChaCha20Rng as rand::SeedableRng>::seed_from_u64(3);
+    let done = f
+        .store
+        .activate_detailed(&req, f.key, NOW, &Default::default(), &mut rng)
+        .unwrap();
+    assert_eq!(done.grant.kind, GrantKind::Counted);
+    assert_eq!(done.license_update, "Renew soon");
+    assert_eq!(
+        done.minimum_version.map(|v| v.to_string()).as_deref(),
+        Some("3.0.0.0")
+    );
+    assert_eq!(
+        done.minimum_version_url.as_deref(),
+        Some("https://example.invalid/upgrade")
+    );
+    // VER-3: below the minimum, the refusal itself carries minimum and URL.
+    let mut old = trigger_request(license, 1235);
+    old.version = unlockd_core::Version::parse_request("2.9.9.9");
+    assert!(matches!(
+        f.activate(&old),
+        Err(StoreError::Refused(Refusal::Version { url: Some(_), .. }))
+    ));
+}
