@@ -51,39 +51,20 @@ impl Binding {
 
     /// The successful answer carrying the inner document `inner`.
     pub fn answer(self, op: Operation, inner: &str, post_raw: bool) -> HttpResponse {
-        let mut body = String::with_capacity(inner.len() + 512);
-        body.push_str(DECLARATION);
-        let content_type = match self {
-            Self::HttpPost if post_raw => return HttpResponse::new(200, TEXT_XML, inner.into()),
-            Self::HttpPost => {
+        match self.envelope_namespace() {
+            Some(ns) => soap_answer(self, ns, op, inner),
+            None if post_raw => HttpResponse::new(200, TEXT_XML, inner.as_bytes().to_vec()),
+            None => {
+                let mut body = String::with_capacity(inner.len() * 11 / 10 + 128);
+                body.push_str(DECLARATION);
                 body.push_str(r#"<string xmlns=""#);
                 body.push_str(SERVICE_NS);
                 body.push_str(r#"">"#);
                 escape_text(inner, &mut body);
                 body.push_str("</string>");
-                return HttpResponse::new(200, TEXT_XML, body.into_bytes());
+                HttpResponse::new(200, TEXT_XML, body.into_bytes())
             }
-            Self::Soap11 => TEXT_XML,
-            Self::Soap12 => SOAP12_XML,
-        };
-        let ns = self.envelope_namespace().unwrap_or(SOAP11_NS);
-        let name = op.name();
-        body.push_str(r#"<soap:Envelope xmlns:soap=""#);
-        body.push_str(ns);
-        body.push_str(r#""><soap:Body><"#);
-        body.push_str(name);
-        body.push_str(r#"Response xmlns=""#);
-        body.push_str(SERVICE_NS);
-        body.push_str(r#""><"#);
-        body.push_str(name);
-        body.push_str("Result>");
-        escape_text(inner, &mut body);
-        body.push_str("</");
-        body.push_str(name);
-        body.push_str("Result></");
-        body.push_str(name);
-        body.push_str("Response></soap:Body></soap:Envelope>");
-        HttpResponse::new(200, content_type, body.into_bytes())
+        }
     }
 
     /// The fault answer (wire.md §2.6).
@@ -114,6 +95,34 @@ impl Binding {
             }
         }
     }
+}
+
+/// `{Op}Response/{Op}Result` in a SOAP envelope (wire.md §2.1).
+fn soap_answer(binding: Binding, ns: &str, op: Operation, inner: &str) -> HttpResponse {
+    let name = op.name();
+    let mut body = String::with_capacity(inner.len() * 11 / 10 + 512);
+    body.push_str(DECLARATION);
+    body.push_str(r#"<soap:Envelope xmlns:soap=""#);
+    body.push_str(ns);
+    body.push_str(r#""><soap:Body><"#);
+    body.push_str(name);
+    body.push_str(r#"Response xmlns=""#);
+    body.push_str(SERVICE_NS);
+    body.push_str(r#""><"#);
+    body.push_str(name);
+    body.push_str("Result>");
+    escape_text(inner, &mut body);
+    body.push_str("</");
+    body.push_str(name);
+    body.push_str("Result></");
+    body.push_str(name);
+    body.push_str("Response></soap:Body></soap:Envelope>");
+    let content_type = if binding == Binding::Soap12 {
+        SOAP12_XML
+    } else {
+        TEXT_XML
+    };
+    HttpResponse::new(200, content_type, body.into_bytes())
 }
 
 /// The lower-cased media type of a Content-Type (parameters dropped).

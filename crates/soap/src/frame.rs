@@ -104,19 +104,19 @@ pub(crate) async fn answer<S: ActivationService>(
         }
     }
     let now = svc.now();
-    let private_data = private_data(code, &reply, progress.session.as_ref(), now);
+    let content = private_data(code, &reply, progress.session.as_ref(), now);
     let document = match (&progress.keys, progress.signed || progress.encrypted) {
         (Some(keys), true) => {
-            match crypto::seal(op.name(), &private_data, keys, progress.encrypted) {
+            match crypto::seal(op.name(), &content, keys, progress.encrypted) {
                 Ok(sealed) => sealed,
                 Err(error) => {
                     tracing::error!(%error, "answer could not be sealed");
                     code = result_code::of(&OpError::Internal(error.to_string()));
-                    plain(op, &self::private_data(code, &Reply::default(), None, now))
+                    plain(op, &private_data(code, &Reply::default(), None, now))
                 }
             }
         }
-        _ => plain(op, &private_data),
+        _ => plain(op, &content),
     };
     Answer {
         document,

@@ -329,7 +329,12 @@ fn fixture_dir(op: &str) -> PathBuf {
 fn check(op: &str, case: &str, request: &str, expected_code: i32) {
     let dir = fixture_dir(op);
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join(format!("{case}.request.xml")), request).unwrap();
+    let request_file = dir.join(format!("{case}.request.xml"));
+    let update = std::env::var_os("UPDATE_GOLDEN").is_some();
+    if update || !request_file.exists() {
+        std::fs::write(&request_file, request).unwrap();
+    }
+    assert_eq!(request, std::fs::read_to_string(&request_file).unwrap());
     let envelope = soap11(op, request);
     let (response, attempts) = run(post11(op, &envelope));
     assert_eq!(response.status, 200, "{}", body(&response));
@@ -341,7 +346,7 @@ fn check(op: &str, case: &str, request: &str, expected_code: i32) {
     );
     let got = mask(&inner_of(&response));
     let golden = dir.join(format!("{case}.response.xml"));
-    if std::env::var_os("UPDATE_GOLDEN").is_some() || !golden.exists() {
+    if update || !golden.exists() {
         std::fs::write(&golden, &got).unwrap();
     }
     assert_eq!(got, std::fs::read_to_string(&golden).unwrap());

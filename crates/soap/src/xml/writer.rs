@@ -6,15 +6,20 @@ pub const DECLARATION: &str = r#"<?xml version="1.0" encoding="utf-8"?>"#;
 
 /// Appends `text` escaped for character data (`&`, `<`, `>`, CR).
 pub fn escape_text(text: &str, out: &mut String) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\r' => out.push_str("&#xD;"),
-            c => out.push(c),
-        }
+    let mut clean = 0;
+    for (i, byte) in text.bytes().enumerate() {
+        let entity = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'\r' => "&#xD;",
+            _ => continue,
+        };
+        out.push_str(&text[clean..i]);
+        out.push_str(entity);
+        clean = i + 1;
     }
+    out.push_str(&text[clean..]);
 }
 
 fn escape_attribute(value: &str, out: &mut String) {
