@@ -52,6 +52,8 @@ fn client() -> ClientKeys {
 #[derive(Default)]
 struct Fake {
     attempts: Mutex<Vec<Attempt>>,
+    /// Makes `record_attempt` fail (E-3 is required, not best effort).
+    history_down: bool,
 }
 
 fn grant(codes: Option<(i32, i32)>) -> Grant {
@@ -199,6 +201,9 @@ impl ActivationService for Fake {
     }
 
     async fn record_attempt(&self, attempt: Attempt) -> Result<(), ServiceError> {
+        if self.history_down {
+            return Err(ServiceError::Internal("history table locked".into()));
+        }
         self.attempts.lock().unwrap().push(attempt);
         Ok(())
     }
@@ -801,4 +806,83 @@ fn license_file_decrypts_to_the_5_4_license() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[test]
+fn too_many_elements_is_a_fault() {
+    let wide = format!(
+        r#"<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>{}</soap:Body></soap:Envelope>"#,
+        "<a/>".repeat(10_001)
+    );
+    let (r, attempts) = fault_of(post11("", &wide));
+    assert!(body(&r).contains("<Code>TooManyElements</Code>"));
+    assert_eq!(attempts[0].reason, "TooManyElements");
+}
+
+#[test]
+fn e_3_unrecordable_refusals_become_internal() {
+    let fake = Fake {
+        history_down: true,
+        ..Fake::default()
+    };
+    let cfg = SoapConfig::default();
+    let r = run_with(&fake, &cfg, post11("", "<x"));
+    assert_eq!(r.status, 500);
+    assert!(body(&r).contains("<faultcode>soap:Server</faultcode>"));
+    assert!(body(&r).contains("<Code>Internal</Code>"));
+    let refused = soap11(
+        "DecrementLicenseCounter",
+        &inner(
+            "DecrementLicenseCounter",
+            "<LicenseID>1001</LicenseID><Password>demo1001</Password><Amount>11</Amount>",
+        ),
+    );
+    let r = run_with(&fake, &cfg, post11("", &refused));
+    assert_eq!((r.status, r.result_code), (200, Some(5099)));
+    let ok = soap11(
+        "DecrementLicenseCounter",
+        &inner(
+            "DecrementLicenseCounter",
+            "<LicenseID>1001</LicenseID><Password>demo1001</Password>",
+        ),
+    );
+    assert_eq!(run_with(&fake, &cfg, post11("", &ok)).result_code, Some(0));
+}
+
+#[test]
+fn undecryptable_request_is_5004() {
+    // Same EncryptionKeyID, other key pair: the server cannot unwrap the AES key.
+    let id = EncryptionKeyId::parse(KEY_ID).unwrap();
+    let other = GeneratedKey::generate(id, 1024).unwrap();
+    let stranger = ClientKeys::from_envelope(other.envelope(), other.envelope_key()).unwrap();
+    let op = "DeactivateInstallation";
+    let private_data =
+        format!("<PrivateData><InstallationID>{INSTALLATION}</InstallationID></PrivateData>");
+    let doc = stranger
+        .seal_request(op, &private_data, true, false)
+        .unwrap();
+    let (r, attempts) = run(post11("", &soap11(op, &doc)));
+    assert_eq!(r.result_code, Some(5004));
+    assert_eq!(attempts[0].result_code, 5004);
+    // Signed by the stranger as well: verification runs first (E-12), so 5005.
+    let doc = stranger
+        .seal_request(op, &private_data, true, true)
+        .unwrap();
+    let (r, _) = run(post11("", &soap11(op, &doc)));
+    assert_eq!(r.result_code, Some(5005));
+}
+
+#[test]
+fn attempts_name_the_operation_and_license() {
+    let op = "ActivateInstallation";
+    let bad = "<LicenseID>1001</LicenseID><Password>wrong</Password><UserCode1>1</UserCode1><UserCode2>2</UserCode2>";
+    let (r, attempts) = run(post11("", &soap11(op, &inner(op, bad))));
+    assert_eq!(r.license_id, Some(1001));
+    assert_eq!(r.operation, Some(op));
+    let a = &attempts[0];
+    assert_eq!(
+        (a.operation.as_str(), a.result_code, a.reason.as_str()),
+        (op, 5010, "E-CRED")
+    );
+    assert_eq!(a.license_id.map(LicenseId::get), Some(1001));
 }
