@@ -60,6 +60,8 @@ pub(crate) fn open_sqlite(
     drop(first);
     let pool = Pool::builder()
         .max_size(pool_size.max(1))
+        // Waiting for a connection counts against the same CON-10 budget.
+        .connection_timeout(busy_timeout)
         .connection_customizer(Box::new(Pragmas { busy_timeout }))
         .build(ConnectionManager::<Conn>::new(url))?;
     Ok(pool)

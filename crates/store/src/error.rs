@@ -24,10 +24,10 @@ pub enum StoreError {
     #[error("invalid configuration: {0}")]
     Config(String),
     /// The database answered with an error.
-    #[error("database error")]
+    #[error("database error: {0}")]
     Database(#[source] DieselError),
     /// No pooled connection could be obtained.
-    #[error("connection pool error")]
+    #[error("connection pool error: {0}")]
     Pool(#[source] r2d2::Error),
     /// Migrations failed.
     #[error("migration failed: {0}")]

@@ -97,8 +97,16 @@ impl Store {
             .map_err(|e| StoreError::Migration(e.to_string()))
     }
 
+    /// A pooled connection. A healthy pool (it holds connections) that has none free
+    /// within the busy timeout is contention: [`StoreError::Busy`] (CON-10).
     fn conn(&self) -> Result<PooledConn, StoreError> {
-        Ok(self.pool.get()?)
+        self.pool.get().map_err(|e| {
+            if self.pool.state().connections > 0 {
+                StoreError::Busy
+            } else {
+                StoreError::Pool(e)
+            }
+        })
     }
 
     /// Runs `f` in one `BEGIN IMMEDIATE` transaction: it holds the write lock from the
