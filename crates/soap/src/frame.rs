@@ -106,16 +106,14 @@ pub(crate) async fn answer<S: ActivationService>(
     let now = svc.now();
     let content = private_data(code, &reply, progress.session.as_ref(), now);
     let document = match (&progress.keys, progress.signed || progress.encrypted) {
-        (Some(keys), true) => {
-            match crypto::seal(op.name(), &content, keys, progress.encrypted) {
-                Ok(sealed) => sealed,
-                Err(error) => {
-                    tracing::error!(%error, "answer could not be sealed");
-                    code = result_code::of(&OpError::Internal(error.to_string()));
-                    plain(op, &private_data(code, &Reply::default(), None, now))
-                }
+        (Some(keys), true) => match crypto::seal(op.name(), &content, keys, progress.encrypted) {
+            Ok(sealed) => sealed,
+            Err(error) => {
+                tracing::error!(%error, "answer could not be sealed");
+                code = result_code::of(&OpError::Internal(error.to_string()));
+                plain(op, &private_data(code, &Reply::default(), None, now))
             }
-        }
+        },
         _ => plain(op, &content),
     };
     Answer {
@@ -156,8 +154,7 @@ async fn run<S: ActivationService>(
     if cfg.require_signed && !progress.signed {
         return Err(Refused::Signature.into());
     }
-    let opened;
-    let private_data: &Element = if progress.encrypted || progress.signed {
+    let opened = if progress.encrypted || progress.signed {
         let result = crypto::open_request(xml, &keys).map_err(|e| match e {
             OpenError::Signature => Refused::Signature,
             OpenError::Decrypt => Refused::Decrypt,
@@ -165,18 +162,23 @@ async fn run<S: ActivationService>(
         })?;
         progress.encrypted = result.encrypted;
         progress.signed = result.signed;
-        opened = xml::parse(result.private_data_xml.as_bytes(), &cfg.limits)
+        let element = xml::parse(result.private_data_xml.as_bytes(), &cfg.limits)
             .map_err(|_| Refused::Document)?;
-        &opened
+        Some(element)
     } else {
-        top.element("PrivateData")?
-            .ok_or(InputError::Missing("PrivateData"))?
+        None
     };
     // 5006: RequestMethod, when present, names this method.
     if top.text("RequestMethod")?.is_some_and(|m| m != op.name()) {
         return Err(Refused::RequestMethod.into());
     }
-    // 5002: the fields.
+    // 5002: PrivateData and its fields.
+    let private_data: &Element = match &opened {
+        Some(element) => element,
+        None => top
+            .element("PrivateData")?
+            .ok_or(InputError::Missing("PrivateData"))?,
+    };
     let fields = Fields::new(private_data);
     progress.session = fields.parse("SessionCode", SessionCode::parse)?;
     let client_time = fields.parse("ClientTimestamp", value::date_time)?;

@@ -483,6 +483,15 @@ fn e_12_frame_codes_5001_5003_5006() {
     check(op, "unknown_key_5003", unknown_key, 5003);
     let method = format!("<CheckInstallationStatus><EncryptionKeyID>{KEY_ID}</EncryptionKeyID><RequestMethod>DeactivateInstallation</RequestMethod><PrivateData><InstallationID>{INSTALLATION}</InstallationID></PrivateData></CheckInstallationStatus>");
     check(op, "request_method_5006", &method, 5006);
+    let no_private_data = format!("<CheckInstallationStatus><EncryptionKeyID>{KEY_ID}</EncryptionKeyID><RequestMethod>Other</RequestMethod></CheckInstallationStatus>");
+    check(
+        op,
+        "request_method_before_missing_fields_5006",
+        &no_private_data,
+        5006,
+    );
+    let missing = format!("<CheckInstallationStatus><EncryptionKeyID>{KEY_ID}</EncryptionKeyID></CheckInstallationStatus>");
+    check(op, "missing_private_data_5002", &missing, 5002);
 }
 
 #[test]
