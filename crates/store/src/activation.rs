@@ -148,7 +148,7 @@ fn activate_in(
             (grant, file)
         }
         Decision::Grant(grant) => {
-            let grant = commit_grant(conn, req, grant, now, rng)?;
+            let grant = commit_grant(conn, req, license.option_id.get(), grant, now, rng)?;
             let file = license_file(conn, req, &grant, now)?;
             (grant, file)
         }
@@ -206,15 +206,12 @@ fn has_any_grant(conn: &mut Conn, license_id: i32) -> Result<bool, StoreError> {
 fn commit_grant(
     conn: &mut Conn,
     req: &ActivationRequest,
+    option_id: i32,
     mut grant: Grant,
     now: OffsetDateTime,
     rng: &mut dyn RngCore,
 ) -> Result<Grant, StoreError> {
     let license_id = req.license_id.get();
-    let option_id: i32 = licenses::table
-        .find(license_id)
-        .select(licenses::option_id)
-        .first(conn)?;
     if let Some(old) = grant.supersedes {
         supersede(conn, old, grant.installation_id.as_ref(), now)?;
     } else if let Some(iid) = grant.installation_id {

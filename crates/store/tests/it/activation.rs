@@ -49,6 +49,18 @@ fn e_3_a_refusal_writes_nothing() {
     ));
     assert_eq!(f.store.table_digests().unwrap(), before);
     assert_eq!(f.store.history_count().unwrap(), 0);
+    // The façade then logs the refusal: one history row, nothing else changes.
+    let attempt = unlockd_core::history::Attempt {
+        operation: "ActivateInstallation".to_owned(),
+        license_id: Some(license),
+        installation_id: None,
+        result_code: 5010,
+        reason: "Credentials".to_owned(),
+        client_ip: wrong.client_ip,
+    };
+    f.store.record_attempt(&attempt, NOW).unwrap();
+    assert_eq!(f.store.history_count().unwrap(), 1);
+    assert_eq!(f.store.table_digests().unwrap(), before);
 }
 
 #[test]
