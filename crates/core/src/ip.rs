@@ -11,40 +11,42 @@ use crate::refusal::Refusal;
 /// whitespace; `a.b.c.d`, `a.b.c.d/m.m.m.m` or `a.b.c.d/n`. `Err` on any malformed
 /// entry (refused on save; never matches if imported).
 ///
-/// A dotted mask must be contiguous (`255.255.0.0`, not `255.0.255.0`); the refusal
-/// is [`Refusal::Config`]. An empty or blank field parses to no entries (*unset*).
+/// Whitespace means ASCII whitespace. A dotted mask must be contiguous
+/// (`255.255.0.0`, not `255.0.255.0`); the refusal is [`Refusal::Config`]. An empty
+/// or blank field parses to no entries (*unset*).
 pub fn parse_allowed(field: &str) -> Result<Vec<Ipv4Net>, Refusal> {
     entries(field).collect()
 }
 
-/// IP-1 separators: `,` `;` or whitespace.
-fn is_separator(c: char) -> bool {
-    matches!(c, ',' | ';') || c.is_whitespace()
+/// IP-1 separators: `,` `;` or ASCII whitespace.
+fn is_separator(b: &u8) -> bool {
+    matches!(b, b',' | b';') || b.is_ascii_whitespace()
 }
 
-/// The entries of a field, parsed lazily so that matching allocates nothing.
+/// The entries of a field, parsed lazily in one byte-level pass, allocating nothing.
 fn entries(field: &str) -> impl Iterator<Item = Result<Ipv4Net, Refusal>> + '_ {
     field
+        .as_bytes()
         .split(is_separator)
         .filter(|e| !e.is_empty())
         .map(parse_entry)
 }
 
 /// One IP-1 entry; no mask means /32.
-fn parse_entry(entry: &str) -> Result<Ipv4Net, Refusal> {
-    let (addr, mask) = match entry.split_once('/') {
-        Some((addr, mask)) => (addr, Some(mask)),
+fn parse_entry(entry: &[u8]) -> Result<Ipv4Net, Refusal> {
+    let (addr, mask) = match entry.iter().position(|b| *b == b'/') {
+        Some(at) => (&entry[..at], Some(&entry[at + 1..])),
         None => (entry, None),
     };
     let addr = parse_v4(addr).ok_or(Refusal::Config)?;
     match mask {
         None => Ok(Ipv4Net::from(addr)),
-        Some(m) if m.contains('.') => {
+        Some(m) if m.contains(&b'.') => {
             let mask = parse_v4(m).ok_or(Refusal::Config)?;
             Ipv4Net::with_netmask(addr, mask).map_err(|_| Refusal::Config)
         }
         Some(n) => {
-            let len = parse_decimal(n.as_bytes(), 2).ok_or(Refusal::Config)?;
+            let len = parse_decimal(n, 2).ok_or(Refusal::Config)?;
             let len = u8::try_from(len).map_err(|_| Refusal::Config)?;
             Ipv4Net::new(addr, len).map_err(|_| Refusal::Config)
         }
@@ -52,11 +54,11 @@ fn parse_entry(entry: &str) -> Result<Ipv4Net, Refusal> {
 }
 
 /// Dotted-quad IPv4 as `std` spells it: four decimal octets 0..=255 of one to three
-/// digits, no leading zeros. A byte-level parser, because this runs on every
-/// restricted activation.
-fn parse_v4(s: &str) -> Option<Ipv4Addr> {
+/// digits, no leading zeros. Byte-level, because it runs on every restricted
+/// activation.
+fn parse_v4(s: &[u8]) -> Option<Ipv4Addr> {
     let mut octets = [0u8; 4];
-    let mut parts = s.as_bytes().split(|b| *b == b'.');
+    let mut parts = s.split(|b| *b == b'.');
     for octet in &mut octets {
         let part = parts.next()?;
         if part.len() > 1 && part[0] == b'0' {
@@ -88,20 +90,37 @@ fn client_v4(client: Option<IpAddr>) -> Option<Ipv4Addr> {
     }
 }
 
-/// IP-2: `(client & mask) == (addr & mask)` for some entry. A field with any
-/// malformed entry matches nothing (IP-1), and neither does a non-IPv4 client.
-fn matches(field: &str, client: Option<Ipv4Addr>) -> bool {
-    let Some(client) = client else {
-        return false;
+/// What a license field says about a client address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FieldMatch {
+    /// No field, or a field without entries (IP-1).
+    Unset,
+    /// IP-2: `(client & mask) == (addr & mask)` for some entry.
+    Hit,
+    /// No entry matches, a malformed entry makes the field match nothing (IP-1), and
+    /// a non-IPv4 client matches nothing (IP-3).
+    Miss,
+}
+
+/// Scans the field once: set-ness, well-formedness and IP-2 matching together.
+fn scan(field: Option<&str>, client: Option<Ipv4Addr>) -> FieldMatch {
+    let Some(field) = field else {
+        return FieldMatch::Unset;
     };
+    let mut any = false;
     let mut hit = false;
     for entry in entries(field) {
+        any = true;
         match entry {
-            Ok(net) => hit |= net.contains(&client),
-            Err(_) => return false,
+            Ok(net) => hit |= client.is_some_and(|c| net.contains(&c)),
+            Err(_) => return FieldMatch::Miss,
         }
     }
-    hit
+    match (any, hit) {
+        (false, _) => FieldMatch::Unset,
+        (true, true) => FieldMatch::Hit,
+        (true, false) => FieldMatch::Miss,
+    }
 }
 
 /// The field value FirstActivationIp stages: `client/IP Mask` in the dotted form
@@ -115,7 +134,7 @@ fn first_ip_field(client: Ipv4Addr, mask: Ipv4Addr) -> Result<String, Refusal> {
 /// IP-4: decides whether `client` may activate; `Ok(Some(field))` stages the
 /// FirstActivationIp write (IP-5 commits it only with a grant).
 ///
-/// `allowed` is the license's field; `None` or blank means unset. `client` is the
+/// `allowed` is the license's field; `None` or no entries means unset. `client` is the
 /// address after IP-3; `None` (unknown) matches nothing, like a non-IPv4 address.
 pub fn check(
     mode: IpMode,
@@ -123,28 +142,21 @@ pub fn check(
     allowed: Option<&str>,
     client: Option<IpAddr>,
 ) -> Result<Option<String>, Refusal> {
-    // IP-1: a field without entries is unset.
-    let field = allowed.filter(|f| !f.split(is_separator).all(str::is_empty));
     let client = client_v4(client);
-    match (mode, field) {
-        (IpMode::NoRestrictions, _) => Ok(None),
-        (IpMode::NoRestrictionsAllowOverride, None) => Ok(None),
-        (IpMode::SpecifiedActivationIp, None) => Err(Refusal::Ip),
-        (IpMode::FirstActivationIp, None) => match client {
+    if mode == IpMode::NoRestrictions {
+        return Ok(None);
+    }
+    match (mode, scan(allowed, client)) {
+        (_, FieldMatch::Hit)
+        | (IpMode::NoRestrictions | IpMode::NoRestrictionsAllowOverride, FieldMatch::Unset) => {
+            Ok(None)
+        }
+        (IpMode::FirstActivationIp, FieldMatch::Unset) => match client {
             Some(v4) => first_ip_field(v4, mask).map(Some),
             None => Err(Refusal::Ip),
         },
-        (
-            IpMode::NoRestrictionsAllowOverride
-            | IpMode::FirstActivationIp
-            | IpMode::SpecifiedActivationIp,
-            Some(field),
-        ) => {
-            if matches(field, client) {
-                Ok(None)
-            } else {
-                Err(Refusal::Ip)
-            }
+        (_, FieldMatch::Miss) | (IpMode::SpecifiedActivationIp, FieldMatch::Unset) => {
+            Err(Refusal::Ip)
         }
     }
 }
@@ -210,7 +222,7 @@ mod tests {
             "1.2.3.-4",
             "1000.1.1.1",
         ] {
-            assert_eq!(parse_v4(s), s.parse::<Ipv4Addr>().ok(), "{s:?}");
+            assert_eq!(parse_v4(s.as_bytes()), s.parse::<Ipv4Addr>().ok(), "{s:?}");
         }
     }
 
@@ -219,7 +231,7 @@ mod tests {
 
         #[test]
         fn ip_1_dotted_quads_agree_with_std_on_any_digits_and_dots(s in "[0-9.]{0,16}") {
-            proptest::prop_assert_eq!(parse_v4(&s), s.parse::<Ipv4Addr>().ok());
+            proptest::prop_assert_eq!(parse_v4(s.as_bytes()), s.parse::<Ipv4Addr>().ok());
         }
     }
 
@@ -290,6 +302,17 @@ mod tests {
         let mode = IpMode::NoRestrictionsAllowOverride;
         let field = Some("10.0.0.0/8, 10.0.0.300");
         assert_eq!(check(mode, FULL, field, ip("10.1.1.1")), Err(Refusal::Ip));
+    }
+
+    #[test]
+    fn ip_1_a_field_of_separators_only_is_unset() {
+        let mode = IpMode::SpecifiedActivationIp;
+        assert_eq!(
+            check(mode, FULL, Some(" ,; "), ip("10.0.0.1")),
+            Err(Refusal::Ip)
+        );
+        let mode = IpMode::NoRestrictionsAllowOverride;
+        assert_eq!(check(mode, FULL, Some(" ,; "), ip("10.0.0.1")), Ok(None));
     }
 
     #[test]
