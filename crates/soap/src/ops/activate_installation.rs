@@ -8,7 +8,7 @@ use unlockd_core::{
 };
 
 use super::{Failed, OpContext, Reply};
-use crate::error::{InputError, OpError};
+use crate::error::{InputError, OpError, Refused};
 use crate::fields::Fields;
 use crate::service::ActivationService;
 use crate::value;
@@ -115,9 +115,7 @@ impl ActivateInstallation {
 /// 5013 carries MinimumVersion and MinimumVersionURL (wire.md §3.1).
 fn refused_with_minimum(error: OpError) -> Failed {
     let mut w = XmlWriter::fragment();
-    if let OpError::Refused(crate::error::Refused::Rules(Refusal::Version { minimum, url })) =
-        &error
-    {
+    if let OpError::Refused(Refused::Rules(Refusal::Version { minimum, url })) = &error {
         write_minimum(&mut w, Some(minimum), url.as_deref());
     }
     Failed {
