@@ -18,6 +18,7 @@ mod db;
 mod digest;
 mod error;
 mod history;
+mod inputs;
 mod installation;
 mod keys;
 mod last_seen;
@@ -32,11 +33,11 @@ use diesel::Connection;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 pub use activation::Activated;
-pub use admin::{
+pub use error::StoreError;
+pub use inputs::{
     CounterSource, NewApiUser, NewAuthor, NewCustomer, NewLicense, NewOption, NewProduct,
     QuantityMode,
 };
-pub use error::StoreError;
 pub use keys::{KeyRow, KeyState, NewKey};
 pub use url::{DatabaseUrl, DatabaseUrlError};
 
