@@ -11,7 +11,7 @@ use time::{Date, Duration, OffsetDateTime, UtcOffset};
 
 use crate::credentials;
 use crate::ids::{
-    ComputerKey, Guid, InstallationId, LicenseId, OptionId, Password, ProductId, SessionCode,
+    ComputerKey, InstallationId, LicenseId, OptionId, Password, ProductId, SessionCode,
 };
 use crate::ip;
 use crate::model::{
@@ -31,8 +31,6 @@ mod seat;
 mod stored_reply;
 #[cfg(test)]
 mod tests;
-
-use seat::Seat;
 
 /// Tunables of the rules that are configuration, not option fields.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -232,43 +230,17 @@ pub fn activate(
         .ok_or(Refusal::Config)?;
     // ACT-8: left is reported, never below 0.
     let left = license.activations_left.max(0);
-    let fresh_id = |rng: &mut dyn RngCore| {
-        rules
-            .issue_installation_id
-            .then(|| fresh_installation_id(rng))
-    };
-    let (kind, installation_id, consumed, activations_left, supersedes) = match seat {
-        // REA-3: the ID and the consumed flag move from the superseded record.
-        Seat::Reactivation(old) => (
-            GrantKind::Threshold,
-            old.installation_id,
-            old.consumed,
-            left,
-            Some(old.id),
-        ),
-        // THR-3: no decrement, no installation ID, not consumed.
-        Seat::Threshold => (GrantKind::Threshold, None, false, left, None),
-        // ACT-5: Counted and #DAYS grants get a fresh ID with IID.
-        Seat::Counted => (GrantKind::Counted, fresh_id(rng), true, left - 1, None),
-        Seat::Days => (GrantKind::Days, fresh_id(rng), false, left, None),
-    };
+    let terms = seat.terms(left, rules.issue_installation_id, rng);
     Ok(Decision::Grant(Grant {
-        kind,
-        installation_id,
-        consumed,
-        activations_left,
-        supersedes,
+        kind: terms.kind,
+        installation_id: terms.installation_id,
+        consumed: terms.consumed,
+        activations_left: terms.activations_left,
+        supersedes: terms.supersedes,
         first_ip,
         new_expiration,
         event_data,
         codes,
         update_counter,
     }))
-}
-
-/// ACT-5: 128 RNG bits as an installation ID (the store redraws on collision).
-fn fresh_installation_id(rng: &mut dyn RngCore) -> InstallationId {
-    let mut bytes = [0u8; 16];
-    rng.fill_bytes(&mut bytes);
-    InstallationId::from_guid(Guid::from_bytes(bytes))
 }

@@ -1,11 +1,14 @@
 //! A13 same machine (REA-1..3, THR-1..4) and A14 count (ACT-8, DAYS-1..3): which kind
 //! of seat a grant takes.
 
+use rand::RngCore;
 use time::{Duration, OffsetDateTime};
 
 use super::ActivationRequest;
-use crate::ids::ComputerKey;
-use crate::model::{ActivationPath, ActivationRecord, LicenseState, OptionRules, RecordState};
+use crate::ids::{ComputerKey, Guid, InstallationId};
+use crate::model::{
+    ActivationPath, ActivationRecord, GrantKind, LicenseState, OptionRules, RecordId, RecordState,
+};
 use crate::refusal::Refusal;
 
 /// How a grant is paid for.
@@ -88,4 +91,57 @@ pub(super) fn count(
     } else {
         Err(Refusal::NoActivations)
     }
+}
+
+/// What a seat means for the new record and the license (ACT-5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Terms {
+    pub(super) kind: GrantKind,
+    pub(super) installation_id: Option<InstallationId>,
+    pub(super) consumed: bool,
+    pub(super) activations_left: i32,
+    pub(super) supersedes: Option<RecordId>,
+}
+
+impl Seat<'_> {
+    /// The grant's terms given `left` (≥ 0) before it; draws a fresh installation ID
+    /// from `rng` only for Counted and `#DAYS` grants of an IID option.
+    pub(super) fn terms(
+        self,
+        left: i32,
+        issue_installation_id: bool,
+        rng: &mut dyn RngCore,
+    ) -> Terms {
+        let mut fresh = || issue_installation_id.then(|| fresh_installation_id(rng));
+        let (kind, installation_id, consumed, activations_left, supersedes) = match self {
+            // REA-3: the ID and the consumed flag move from the superseded record.
+            Seat::Reactivation(old) => (
+                GrantKind::Threshold,
+                old.installation_id,
+                old.consumed,
+                left,
+                Some(old.id),
+            ),
+            // THR-3: no decrement, no installation ID, not consumed.
+            Seat::Threshold => (GrantKind::Threshold, None, false, left, None),
+            // A14 took one (left ≥ 1 was checked); ACT-5: a fresh ID with IID.
+            Seat::Counted => (GrantKind::Counted, fresh(), true, left - 1, None),
+            // DAYS-1: consumed false, left unchanged.
+            Seat::Days => (GrantKind::Days, fresh(), false, left, None),
+        };
+        Terms {
+            kind,
+            installation_id,
+            consumed,
+            activations_left,
+            supersedes,
+        }
+    }
+}
+
+/// ACT-5: 128 RNG bits as an installation ID (the store redraws on collision).
+fn fresh_installation_id(rng: &mut dyn RngCore) -> InstallationId {
+    let mut bytes = [0u8; 16];
+    rng.fill_bytes(&mut bytes);
+    InstallationId::from_guid(Guid::from_bytes(bytes))
 }
