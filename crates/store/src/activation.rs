@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use rand::RngCore;
 use time::OffsetDateTime;
 use unlockd_core::activation::{
-    self, ActivationRequest, ActivationSnapshot, Decision, Grant, Policy,
+    self, ActivationRequest, ActivationSnapshot, Decision, Grant, HistoryQuery, Policy,
 };
 use unlockd_core::license_file::LicenseFileData;
 use unlockd_core::trigger::{self, Tc1, TriggerCodeAlgorithm};
@@ -101,23 +101,22 @@ fn activate_in(
         None => &Tc1,
         Some(r) => trigger::algorithm(&r.tc_algorithm).ok_or(Refusal::Config)?,
     };
-    let (records, last_counted_at, has_grant) = match rules {
-        None => (Vec::new(), None, false),
-        Some(r) => {
-            let id = req.license_id.get();
-            let q = activation::history_query(req, r);
-            let rows = load::candidate_records(conn, id, &q)?;
-            let records = rows
-                .iter()
-                .map(convert::record)
-                .collect::<Result<Vec<_>, _>>()?;
-            (
-                records,
-                last_counted_grant(conn, id)?,
-                has_any_grant(conn, id)?,
-            )
-        }
+    // ERR-1: an unknown license runs the same record queries (they find nothing), so
+    // it costs about what a wrong password costs.
+    let q = match rules {
+        Some(r) => activation::history_query(req, r),
+        None => HistoryQuery {
+            key_fingerprint: req.key.fingerprint(),
+            computer_id_window: None,
+        },
     };
+    let id = req.license_id.get();
+    let records = load::candidate_records(conn, id, &q)?
+        .iter()
+        .map(convert::record)
+        .collect::<Result<Vec<_>, _>>()?;
+    let last_counted_at = last_counted_grant(conn, id)?;
+    let has_grant = has_any_grant(conn, id)?;
     let snap = ActivationSnapshot {
         license,
         rules,
