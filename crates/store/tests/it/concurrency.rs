@@ -7,6 +7,7 @@ use diesel::Connection;
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use unlockd_core::activation::Policy;
+use unlockd_core::deactivation::DeactivationRequest;
 use unlockd_core::{GrantKind, RecordState, Refusal};
 use unlockd_store::{StoreError, StoreOptions};
 
@@ -144,4 +145,64 @@ fn con_10_a_held_license_lock_times_out_as_busy_and_consumes_nothing() {
     assert!(matches!(outcome, Err(StoreError::Busy)), "{outcome:?}");
     assert_eq!(f.store.table_digests().unwrap(), before);
     assert_eq!(f.left(license), 3);
+}
+
+#[test]
+fn con_2_concurrent_activations_and_deactivations_keep_every_seat_accounted_for() {
+    let f = Fixture::with_options(StoreOptions {
+        pool_size: 4,
+        ..StoreOptions::default()
+    });
+    let option = f.option(|o| {
+        o.issue_installation_id = true;
+        o.allow_deactivations = true;
+        o.deactivations_per_unit = -1;
+    });
+    let license = f.license(option, |l| l.activations_left = Some(4));
+    let threads = 12;
+    let barrier = Barrier::new(threads);
+    let granted: usize = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let (f, barrier) = (&f, &barrier);
+                s.spawn(move || {
+                    let mut rng = ChaCha20Rng::seed_from_u64(t as u64);
+                    let policy = Policy::default();
+                    barrier.wait();
+                    let mut granted = 0;
+                    for round in 0..4 {
+                        let req = trigger_request(license, (t * 100 + round + 1) as i32);
+                        match f.store.activate(&req, f.key, NOW, &policy, &mut rng) {
+                            Ok((grant, _)) => {
+                                granted += 1;
+                                let iid = grant.installation_id.unwrap();
+                                let off = DeactivationRequest {
+                                    installation_id: iid,
+                                    key: None,
+                                    client_time: None,
+                                };
+                                f.store.deactivate(&off, NOW, &policy).unwrap();
+                            }
+                            Err(StoreError::Refused(Refusal::NoActivations)) => {}
+                            Err(other) => panic!("unexpected {other:?}"),
+                        }
+                    }
+                    granted
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).sum()
+    });
+    assert!(granted >= 4, "at least the first four seats are granted");
+    // Every seat came back: left is the allowance again, nothing is Active, and no
+    // refund ever pushed left above the allowance (the CHECK and E-16 cap).
+    let state = f.store.license_state(license).unwrap().unwrap();
+    assert_eq!(state.activations_left, 4);
+    assert_eq!(state.deactivations_left, -1);
+    let records = f.store.records(license).unwrap();
+    assert_eq!(records.len(), granted);
+    assert!(records
+        .iter()
+        .all(|r| !matches!(r.state, RecordState::Active)));
+    assert_eq!(f.store.history_count().unwrap(), 2 * granted as i64);
 }
