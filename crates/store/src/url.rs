@@ -2,7 +2,7 @@
 //! schemes; vaultwarden sniffs carefully so a typo never creates a stray database).
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// A database location this build can open.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,13 +48,6 @@ impl DatabaseUrl {
             }
             "postgres" | "postgresql" => Err(DatabaseUrlError::NotBuilt("postgresql")),
             other => Err(DatabaseUrlError::UnknownScheme(other.to_owned())),
-        }
-    }
-
-    /// The SQLite file path.
-    pub fn sqlite_path(&self) -> &Path {
-        match self {
-            Self::Sqlite(p) => p,
         }
     }
 }
