@@ -1,1 +1,297 @@
-//! support
+//! Shared helpers of the black-box tests: start the real `unlockd` binary on a free
+//! port with a fresh SQLite file, and talk raw HTTP to it over a `TcpStream`.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// The SOAP/ASMX namespace of every service (wire.md §1.1).
+pub const NS: &str = "http://secure.softwarekey.com/solo/webservices/";
+/// The demo EncryptionKeyID (issue 3 demo data).
+pub const DEMO_KEY_ID: &str = "6F1C2E7A-0D4B-4C8E-9B1A-5E3D2C1B0A99";
+/// Path of the activation service.
+pub const ACTIVATION_PATH: &str = "/solo/webservices/XmlActivationService.asmx";
+
+/// Path of the `unlockd` binary: `$UNLOCKD_BIN`, else the workspace's debug build.
+pub fn binary() -> PathBuf {
+    if let Some(p) = std::env::var_os("UNLOCKD_BIN") {
+        return PathBuf::from(p);
+    }
+    workspace_root().join("target/debug/unlockd")
+}
+
+/// The workspace root (the parent of this package).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from(".."))
+}
+
+/// A running server with its own database; killed on drop.
+pub struct TestApp {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// Its SQLite file.
+    pub db_path: PathBuf,
+    child: Child,
+    _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    /// Starts `unlockd serve --demo --test-clock` on 127.0.0.1:0 with a temp database.
+    pub fn spawn() -> Self {
+        Self::spawn_with(&[])
+    }
+
+    /// Like [`TestApp::spawn`] with extra `serve` arguments.
+    pub fn spawn_with(extra: &[&str]) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db_path = dir.path().join("unlockd.db");
+        let url = format!("sqlite://{}", db_path.display());
+        let mut child = Command::new(binary())
+            .args(["serve", "--bind", "127.0.0.1:0", "--demo", "--test-clock"])
+            .args(extra)
+            .env("UNLOCKD_DATABASE_URL", &url)
+            .env(
+                "RUST_LOG",
+                std::env::var("TEST_LOG").unwrap_or_else(|_| "warn".into()),
+            )
+            .stdout(Stdio::piped())
+            .stderr(if std::env::var_os("TEST_LOG").is_some() {
+                Stdio::inherit()
+            } else {
+                Stdio::null()
+            })
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary().display()));
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let addr = loop {
+            let line = lines
+                .next()
+                .expect("unlockd exited before listening")
+                .expect("read stdout");
+            if let Some(rest) = line.strip_prefix("unlockd listening on http://") {
+                break rest.trim().parse().expect("listen address");
+            }
+        };
+        // Keep draining stdout so the child never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines.by_ref() {});
+        Self {
+            addr,
+            db_path,
+            child,
+            _dir: dir,
+        }
+    }
+
+    /// The database URL of this app.
+    pub fn database_url(&self) -> String {
+        format!("sqlite://{}", self.db_path.display())
+    }
+
+    /// Sends raw request bytes and reads the whole response.
+    pub fn raw(&self, request: &[u8]) -> RawResponse {
+        let mut s = TcpStream::connect(self.addr).expect("connect");
+        s.set_read_timeout(Some(Duration::from_secs(30))).ok();
+        s.write_all(request).expect("write request");
+        let mut buf = Vec::new();
+        s.read_to_end(&mut buf).expect("read response");
+        RawResponse::parse(&buf)
+    }
+
+    /// POSTs `body` to `path` with the given headers (Connection: close added).
+    pub fn post(&self, path: &str, headers: &[(&str, &str)], body: &[u8]) -> RawResponse {
+        let mut req = format!(
+            "POST {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
+            self.addr,
+            body.len()
+        );
+        for (k, v) in headers {
+            req.push_str(&format!("{k}: {v}\r\n"));
+        }
+        req.push_str("\r\n");
+        let mut bytes = req.into_bytes();
+        bytes.extend_from_slice(body);
+        self.raw(&bytes)
+    }
+
+    /// GETs `path_and_query`.
+    pub fn get(&self, path_and_query: &str) -> RawResponse {
+        let req = format!(
+            "GET {path_and_query} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            self.addr
+        );
+        self.raw(req.as_bytes())
+    }
+
+    /// Calls an XmlActivationService method over SOAP 1.1 with `inner` as the `xml`
+    /// parameter and returns the HTTP response.
+    pub fn soap11(&self, method: &str, inner: &str) -> RawResponse {
+        let body = soap11_envelope(method, inner);
+        let action = format!("\"{NS}{method}\"");
+        self.post(
+            ACTIVATION_PATH,
+            &[
+                ("Content-Type", "text/xml; charset=utf-8"),
+                ("SOAPAction", &action),
+            ],
+            body.as_bytes(),
+        )
+    }
+
+    /// Calls a method over SOAP 1.1 and returns the unescaped inner answer document.
+    pub fn call(&self, method: &str, inner: &str) -> String {
+        let resp = self.soap11(method, inner);
+        assert_eq!(resp.status, 200, "HTTP status; body: {}", resp.text());
+        let result_tag = format!("{method}Result");
+        extract_text(&resp.text(), &result_tag)
+            .unwrap_or_else(|| panic!("no {result_tag} in {}", resp.text()))
+    }
+
+    /// Advances the server's test clock.
+    pub fn advance_clock(&self, seconds: i64) {
+        let body = format!("advance_seconds={seconds}");
+        let r = self.post(
+            "/_test/clock",
+            &[("Content-Type", "application/x-www-form-urlencoded")],
+            body.as_bytes(),
+        );
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+
+    /// Stops the server with SIGTERM and waits for it.
+    pub fn stop(mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        self.child.wait().expect("wait")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A parsed HTTP/1.1 response.
+#[derive(Debug, Clone)]
+pub struct RawResponse {
+    /// Status code.
+    pub status: u16,
+    /// Headers, names lower-cased.
+    pub headers: Vec<(String, String)>,
+    /// Body bytes.
+    pub body: Vec<u8>,
+}
+
+impl RawResponse {
+    fn parse(buf: &[u8]) -> Self {
+        let split = buf
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .expect("end of headers");
+        let head = String::from_utf8_lossy(&buf[..split]).into_owned();
+        let mut lines = head.split("\r\n");
+        let status_line = lines.next().unwrap_or_default();
+        let status = status_line
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .expect("status code");
+        let headers = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+            .collect();
+        Self {
+            status,
+            headers,
+            body: buf[split + 4..].to_vec(),
+        }
+    }
+
+    /// A header value by (case-insensitive) name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        let name = name.to_ascii_lowercase();
+        self.headers
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body as UTF-8 text (lossy).
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// Escapes text for XML content.
+pub fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Reverses [`escape`] plus `&#xD;` and `&quot;`, enough for our answers.
+pub fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&#xD;", "\r")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+}
+
+/// A SOAP 1.1 request envelope carrying `inner` as the `xml` parameter.
+pub fn soap11_envelope(method: &str, inner: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?><soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body><{method} xmlns=\"{NS}\"><xml>{}</xml></{method}></soap:Body></soap:Envelope>",
+        escape(inner)
+    )
+}
+
+/// A SOAP 1.2 request envelope carrying `inner` as the `xml` parameter.
+pub fn soap12_envelope(method: &str, inner: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?><soap12:Envelope xmlns:soap12=\"http://www.w3.org/2003/05/soap-envelope\"><soap12:Body><{method} xmlns=\"{NS}\"><xml>{}</xml></{method}></soap12:Body></soap12:Envelope>",
+        escape(inner)
+    )
+}
+
+/// The unescaped text content of the first `<tag>` or `<tag xmlns…>` element.
+pub fn extract_text(doc: &str, tag: &str) -> Option<String> {
+    let open_plain = format!("<{tag}>");
+    let open_attr = format!("<{tag} ");
+    let start = doc
+        .find(&open_plain)
+        .map(|i| i + open_plain.len())
+        .or_else(|| {
+            doc.find(&open_attr)
+                .and_then(|i| doc[i..].find('>').map(|j| i + j + 1))
+        })?;
+    let end = doc[start..].find(&format!("</{tag}>"))? + start;
+    Some(unescape(&doc[start..end]))
+}
+
+/// The raw (still escaped) content of the first `<tag>` element, for child XML.
+pub fn element(doc: &str, tag: &str) -> Option<String> {
+    let start = doc.find(&format!("<{tag}>"))?;
+    let close = format!("</{tag}>");
+    let end = doc[start..].find(&close)? + start + close.len();
+    Some(doc[start..end].to_owned())
+}
+
+/// A client session code the default trigger-code algorithm dates to today
+/// (wire.md §6.3: 32768 × days since 2000-01-01 + 15 random bits).
+pub fn todays_session_code(low_bits: i32) -> i32 {
+    let days = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() / 86_400)
+        .unwrap_or(0) as i64
+        - 10_957;
+    (32_768 * days + i64::from(low_bits & 0x7fff)) as i32
+}

@@ -1,1 +1,27 @@
-fn main() {}
+//! `unlockd`: the licensing server binary. Thin: parse the command line, load the
+//! configuration, set up logging, run the subcommand.
+
+mod adapter;
+mod admin;
+mod app;
+mod cli;
+mod clock;
+mod config;
+mod demo;
+mod http;
+mod telemetry;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match cli::run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("unlockd: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

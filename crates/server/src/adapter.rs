@@ -1,0 +1,170 @@
+//! Implements the façade's [`ActivationService`] over the store: every store call runs
+//! on the blocking pool inside the caller's span, with `now` from the server clock and
+//! randomness from a per-thread ChaCha20 generator seeded by the OS.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use unlockd_core::activation::{ActivationRequest, Policy};
+use unlockd_core::counter::{DecrementRequest, Decremented};
+use unlockd_core::deactivation::{Deactivated, DeactivationRequest};
+use unlockd_core::history::Attempt;
+use unlockd_core::status_check::{CheckRefused, CheckRequest, InstallationStatus};
+use unlockd_core::{EncryptionKeyId, Refusal};
+use unlockd_soap::crypto::KeySet;
+use unlockd_soap::service::{Activation, ActivationService, RequestContext, ServiceError};
+use unlockd_store::{Store, StoreError};
+
+use crate::clock::Clock;
+
+thread_local! {
+    static RNG: RefCell<ChaCha20Rng> = RefCell::new(ChaCha20Rng::from_os_rng());
+}
+
+/// The production service: the store plus a cache of parsed key sets.
+pub struct StoreService {
+    store: Arc<Store>,
+    clock: Arc<dyn Clock>,
+    policy: Policy,
+    keys: RwLock<HashMap<EncryptionKeyId, Arc<KeySet>>>,
+}
+
+impl StoreService {
+    /// Wraps a store.
+    pub fn new(store: Arc<Store>, clock: Arc<dyn Clock>, policy: Policy) -> Self {
+        Self {
+            store,
+            clock,
+            policy,
+            keys: RwLock::new(HashMap::new()),
+        }
+    }
+
+    /// Runs `f` on the blocking pool, inside the current span.
+    async fn blocking<T, F>(&self, f: F) -> Result<T, ServiceError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+    {
+        let store = Arc::clone(&self.store);
+        let span = tracing::Span::current();
+        let joined = tokio::task::spawn_blocking(move || span.in_scope(|| f(&store))).await;
+        match joined {
+            Ok(result) => result.map_err(service_error),
+            Err(e) => {
+                tracing::error!(error = %e, "store task panicked");
+                Err(ServiceError::Internal("store task failed".to_owned()))
+            }
+        }
+    }
+}
+
+/// Maps the store's errors to the façade's; logs what the client will not see.
+fn service_error(e: StoreError) -> ServiceError {
+    match e {
+        StoreError::Refused(r) => ServiceError::Refused(r),
+        StoreError::KeyNotForLicense => ServiceError::KeyNotForLicense,
+        StoreError::Busy => ServiceError::Refused(Refusal::Busy),
+        other => {
+            tracing::error!(error = %other, "store failure");
+            ServiceError::Internal(other.to_string())
+        }
+    }
+}
+
+fn with_rng<T>(f: impl FnOnce(&mut ChaCha20Rng) -> T) -> T {
+    RNG.with(|rng| f(&mut rng.borrow_mut()))
+}
+
+impl ActivationService for StoreService {
+    fn now(&self) -> time::OffsetDateTime {
+        self.clock.now()
+    }
+
+    async fn key_set(&self, id: EncryptionKeyId) -> Result<Option<Arc<KeySet>>, ServiceError> {
+        if let Some(found) = self.keys.read().ok().and_then(|k| k.get(&id).cloned()) {
+            return Ok(Some(found));
+        }
+        let Some(row) = self.blocking(move |s| s.key(id)).await? else {
+            return Ok(None);
+        };
+        if row.revoked_at.is_some() {
+            return Ok(None);
+        }
+        let set = KeySet::from_pems(id, &row.server_private_pem, &row.client_public_pem).map_err(
+            |e| {
+                tracing::error!(key = %id, error = %e, "stored key does not parse");
+                ServiceError::Internal("stored key does not parse".to_owned())
+            },
+        )?;
+        let set = Arc::new(set);
+        if let Ok(mut cache) = self.keys.write() {
+            cache.insert(id, Arc::clone(&set));
+        }
+        Ok(Some(set))
+    }
+
+    async fn activate(
+        &self,
+        req: ActivationRequest,
+        ctx: RequestContext,
+    ) -> Result<Activation, ServiceError> {
+        let now = self.clock.now();
+        let policy = self.policy;
+        let done = self
+            .blocking(move |s| {
+                with_rng(|rng| s.activate_detailed(&req, ctx.key_id, now, &policy, rng))
+            })
+            .await?;
+        Ok(Activation {
+            grant: done.grant,
+            license_file: done.license_file,
+            license_update: done.license_update,
+            minimum_version: done.minimum_version,
+            minimum_version_url: done.minimum_version_url,
+        })
+    }
+
+    async fn check_installation(
+        &self,
+        req: CheckRequest,
+        _ctx: RequestContext,
+    ) -> Result<Result<InstallationStatus, CheckRefused>, ServiceError> {
+        let now = self.clock.now();
+        let policy = self.policy;
+        self.blocking(move |s| s.check_installation(&req, now, &policy))
+            .await
+    }
+
+    async fn deactivate(
+        &self,
+        req: DeactivationRequest,
+        _ctx: RequestContext,
+    ) -> Result<Deactivated, ServiceError> {
+        let now = self.clock.now();
+        let policy = self.policy;
+        self.blocking(move |s| s.deactivate(&req, now, &policy))
+            .await
+    }
+
+    async fn decrement_counter(
+        &self,
+        req: DecrementRequest,
+        transaction_id: Option<String>,
+        _ctx: RequestContext,
+    ) -> Result<Decremented, ServiceError> {
+        let now = self.clock.now();
+        let policy = self.policy;
+        self.blocking(move |s| s.decrement_counter(&req, transaction_id.as_deref(), now, &policy))
+            .await
+    }
+
+    async fn record_attempt(&self, attempt: Attempt) -> Result<(), ServiceError> {
+        let now = self.clock.now();
+        self.blocking(move |s| s.record_attempt(&attempt, now))
+            .await
+    }
+}

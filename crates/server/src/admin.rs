@@ -1,0 +1,408 @@
+//! Admin subcommands over the store: everything the demo seeds can also be created by
+//! hand (errata E-23), and keys can be generated, listed and exported.
+
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHasher, SaltString};
+use argon2::Argon2;
+use clap::{Args, Subcommand};
+use time::OffsetDateTime;
+use unlockd_core::{
+    AuthorId, CustomerId, EncryptionKeyId, Guid, LicenseId, LicenseStatus, OptionId, OptionType,
+    ProductId, TriggerCode,
+};
+use unlockd_soap::crypto::GeneratedKey;
+use unlockd_store::{
+    NewApiUser, NewAuthor, NewCustomer, NewKey, NewLicense, NewOption, NewProduct, Store,
+};
+
+/// Admin subcommands.
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Authors (vendor accounts) and their API users.
+    #[command(subcommand)]
+    Author(AuthorCmd),
+    /// Products.
+    #[command(subcommand)]
+    Product(ProductCmd),
+    /// Product options.
+    #[command(subcommand)]
+    Option(OptionCmd),
+    /// Customers.
+    #[command(subcommand)]
+    Customer(CustomerCmd),
+    /// Licenses.
+    #[command(subcommand)]
+    License(LicenseCmd),
+    /// The key ring (EncryptionKeyIDs).
+    #[command(subcommand)]
+    Key(KeyCmd),
+}
+
+/// `unlockd author …`.
+#[derive(Debug, Subcommand)]
+pub enum AuthorCmd {
+    /// Add an author.
+    Add {
+        /// Author number.
+        #[arg(long)]
+        id: i32,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+    },
+    /// Add a back-office API user to an author (all permissions).
+    AddUser {
+        /// Author number.
+        #[arg(long)]
+        author: i32,
+        /// UserID.
+        #[arg(long)]
+        user: String,
+        /// UserPassword (stored as an argon2id hash).
+        #[arg(long)]
+        password: String,
+    },
+}
+
+/// `unlockd product …`.
+#[derive(Debug, Subcommand)]
+pub enum ProductCmd {
+    /// Add a product.
+    Add {
+        /// Product number.
+        #[arg(long)]
+        id: i32,
+        /// Owning author.
+        #[arg(long)]
+        author: i32,
+        /// Product name.
+        #[arg(long)]
+        name: String,
+        /// Latest version `A.B.C.D`.
+        #[arg(long)]
+        latest_version: Option<String>,
+    },
+}
+
+/// `unlockd option …`.
+#[derive(Debug, Subcommand)]
+pub enum OptionCmd {
+    /// Add a product option (the common activation fields; rules OPT table).
+    Add(OptionAdd),
+}
+
+/// Fields of `option add`.
+#[derive(Debug, Args)]
+pub struct OptionAdd {
+    /// Option number.
+    #[arg(long)]
+    id: i32,
+    /// Product number.
+    #[arg(long)]
+    product: i32,
+    /// Option name.
+    #[arg(long)]
+    name: String,
+    /// Option type, e.g. ActivationCode.
+    #[arg(long, default_value = "ActivationCode")]
+    option_type: String,
+    /// Activations per unit.
+    #[arg(long, default_value_t = 1)]
+    activations: i32,
+    /// Issue installation IDs.
+    #[arg(long)]
+    issue_installation_id: bool,
+    /// Deactivations per unit (-1 unlimited); enables deactivations when non-zero.
+    #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
+    deactivations: i32,
+    /// Allow reactivation on the same computer.
+    #[arg(long)]
+    allow_reactivation: bool,
+    /// Unlock threshold (-1 off).
+    #[arg(long, default_value_t = -1, allow_hyphen_values = true)]
+    unlock_threshold: i32,
+    /// Trigger code number 1..=50.
+    #[arg(long, default_value_t = 1)]
+    trigger_code: i32,
+    /// Trigger code seed.
+    #[arg(long, default_value_t = 0)]
+    tc_seed: i64,
+    /// RegKey2 seed 0..=255.
+    #[arg(long, default_value_t = 0)]
+    rk2_seed: i32,
+}
+
+/// `unlockd customer …`.
+#[derive(Debug, Subcommand)]
+pub enum CustomerCmd {
+    /// Add a customer.
+    Add {
+        /// Customer number.
+        #[arg(long)]
+        id: i32,
+        /// Company name.
+        #[arg(long, default_value = "")]
+        company: String,
+        /// E-mail.
+        #[arg(long, default_value = "")]
+        email: String,
+    },
+}
+
+/// `unlockd license …`.
+#[derive(Debug, Subcommand)]
+pub enum LicenseCmd {
+    /// Add a license (allowances copied from its option, rules OPT-3).
+    Add {
+        /// License number.
+        #[arg(long)]
+        id: i32,
+        /// Product option.
+        #[arg(long)]
+        option: i32,
+        /// Customer.
+        #[arg(long)]
+        customer: i32,
+        /// Activation password.
+        #[arg(long)]
+        password: String,
+    },
+    /// Show a license as JSON.
+    Show {
+        /// License number.
+        #[arg(long)]
+        id: i32,
+    },
+    /// Change a license's status (errata E-18).
+    SetStatus {
+        /// License number.
+        #[arg(long)]
+        id: i32,
+        /// New status name (OK, Void, Expired, …).
+        #[arg(long)]
+        status: String,
+    },
+}
+
+/// `unlockd key …`.
+#[derive(Debug, Subcommand)]
+pub enum KeyCmd {
+    /// Generate a new key pair set for an author.
+    Generate {
+        /// Owning author.
+        #[arg(long)]
+        author: i32,
+        /// EncryptionKeyID; random when absent.
+        #[arg(long)]
+        id: Option<String>,
+        /// RSA modulus size (1024..=4096).
+        #[arg(long, default_value_t = 2048)]
+        bits: u32,
+    },
+    /// List the key ring.
+    List,
+    /// Print one key's client-side material as JSON (errata E-23).
+    Export {
+        /// EncryptionKeyID; the only key when absent.
+        #[arg(long)]
+        id: Option<String>,
+    },
+}
+
+/// Permissions of a user that may do everything (the demo user, errata E-24).
+pub const ALL_PERMISSIONS: &str =
+    "AddLicenses,AddSingleCustomer,ViewLicenses,EditLicenses,ViewCustomers,EditCustomers";
+
+/// Hashes a back-office password with argon2id and a random salt.
+pub fn hash_password(password: &str) -> anyhow::Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| anyhow::anyhow!("hashing password: {e}"))
+}
+
+/// The key-ring row of freshly generated key material.
+pub fn new_key(key: &GeneratedKey, now: OffsetDateTime) -> NewKey {
+    NewKey {
+        id: key.id(),
+        algorithm: format!("RSA-{}", key.bits()),
+        created_at: now,
+        client_private_pem: key.client_private_pem().to_owned(),
+        client_public_pem: key.client_public_pem().to_owned(),
+        server_private_pem: key.server_private_pem().to_owned(),
+        server_public_pem: key.server_public_pem().to_owned(),
+        envelope: key.envelope().to_owned(),
+        envelope_key: key.envelope_key().to_owned(),
+    }
+}
+
+fn ident<T>(what: &str, parsed: Result<T, unlockd_core::ParseError>) -> anyhow::Result<T> {
+    parsed.with_context(|| format!("invalid {what}"))
+}
+
+/// Runs one admin subcommand.
+pub fn run(store: &Store, cmd: AdminCommand) -> anyhow::Result<ExitCode> {
+    let now = OffsetDateTime::now_utc();
+    match cmd {
+        AdminCommand::Author(AuthorCmd::Add { id, name }) => {
+            let id = store.insert_author(&NewAuthor {
+                id: Some(ident("author", AuthorId::new(id))?),
+                name,
+                created_at: now,
+            })?;
+            println!("author {id} added");
+        }
+        AdminCommand::Author(AuthorCmd::AddUser {
+            author,
+            user,
+            password,
+        }) => {
+            store.insert_api_user(&NewApiUser {
+                author_id: ident("author", AuthorId::new(author))?,
+                user_id: user.clone(),
+                password_hash: hash_password(&password)?,
+                permissions: ALL_PERMISSIONS.into(),
+            })?;
+            println!("API user {user} added to author {author}");
+        }
+        AdminCommand::Product(ProductCmd::Add {
+            id,
+            author,
+            name,
+            latest_version,
+        }) => {
+            let id = store.insert_product(&NewProduct {
+                id: Some(ident("product", ProductId::new(id))?),
+                author_id: ident("author", AuthorId::new(author))?,
+                name,
+                latest_version,
+            })?;
+            println!("product {id} added");
+        }
+        AdminCommand::Option(OptionCmd::Add(o)) => {
+            let option_type = OptionType::from_name(&o.option_type)
+                .with_context(|| format!("unknown option type {}", o.option_type))?;
+            let trigger_code = ident("trigger code", TriggerCode::new(i64::from(o.trigger_code)))?;
+            let rk2_seed = u8::try_from(o.rk2_seed).context("RegKey2 seed must be 0..=255")?;
+            let tc_seed = u32::try_from(o.tc_seed).context("TC seed must be >= 0")?;
+            let product = ident("product", ProductId::new(o.product))?;
+            let id = store.insert_option(&NewOption {
+                id: Some(ident("option", OptionId::new(o.id))?),
+                activations_per_unit: o.activations,
+                issue_installation_id: o.issue_installation_id,
+                allow_deactivations: o.deactivations != 0,
+                deactivations_per_unit: o.deactivations,
+                allow_reactivation: o.allow_reactivation,
+                unlock_threshold: o.unlock_threshold,
+                tc_seed,
+                rk2_seed,
+                ..NewOption::new(product, &o.name, option_type, trigger_code)
+            })?;
+            println!("option {id} added");
+        }
+        AdminCommand::Customer(CustomerCmd::Add { id, company, email }) => {
+            let id = store.insert_customer(&NewCustomer {
+                id: Some(ident("customer", CustomerId::new(id))?),
+                company_name: company,
+                email,
+                ..NewCustomer::new(now)
+            })?;
+            println!("customer {id} added");
+        }
+        AdminCommand::License(LicenseCmd::Add {
+            id,
+            option,
+            customer,
+            password,
+        }) => {
+            let id = store.insert_license(&NewLicense {
+                id: Some(ident("license", LicenseId::new(id))?),
+                ..NewLicense::new(
+                    ident("option", OptionId::new(option))?,
+                    ident("customer", CustomerId::new(customer))?,
+                    &password,
+                    now,
+                )
+            })?;
+            println!("license {id} added");
+        }
+        AdminCommand::License(LicenseCmd::Show { id }) => {
+            let id = ident("license", LicenseId::new(id))?;
+            let Some(l) = store.license_state(id)? else {
+                bail!("license {id} not found");
+            };
+            let json = serde_json::json!({
+                "LicenseID": l.id.get(),
+                "ProductID": l.product_id.get(),
+                "ProductOptionID": l.option_id.get(),
+                "CustomerID": l.customer_id.get(),
+                "Status": l.status.name(),
+                "Quantity": l.quantity,
+                "ActivationsLeft": l.activations_left,
+                "DeactivationsLeft": l.deactivations_left,
+                "LicenseCounter": l.license_counter,
+                "ExpirationDate": l.expiration.map(|d| d.to_string()),
+                "AllowedActivationIPs": l.allowed_ips,
+                "UpdateCounter": l.update_counter,
+            });
+            println!("{}", serde_json::to_string_pretty(&json)?);
+        }
+        AdminCommand::License(LicenseCmd::SetStatus { id, status }) => {
+            let id = ident("license", LicenseId::new(id))?;
+            let status = LicenseStatus::from_name(&status)
+                .with_context(|| format!("unknown status {status}"))?;
+            store.set_license_status(id, status)?;
+            println!("license {id} is now {}", status.name());
+        }
+        AdminCommand::Key(KeyCmd::Generate { author, id, bits }) => {
+            let id = match id {
+                Some(s) => ident("EncryptionKeyID", EncryptionKeyId::parse(&s))?,
+                None => EncryptionKeyId::from_guid(Guid::from_bytes(random_bytes()?)),
+            };
+            let key = GeneratedKey::generate(id, bits).context("generating keys")?;
+            store.insert_key(ident("author", AuthorId::new(author))?, &new_key(&key, now))?;
+            println!("{id}");
+        }
+        AdminCommand::Key(KeyCmd::List) => {
+            for k in store.keys()? {
+                println!(
+                    "{}\tauthor {}\t{}\t{:?}",
+                    k.id, k.author_id, k.algorithm, k.state
+                );
+            }
+        }
+        AdminCommand::Key(KeyCmd::Export { id }) => {
+            let keys = store.keys()?;
+            let chosen = match id {
+                Some(s) => {
+                    let id = ident("EncryptionKeyID", EncryptionKeyId::parse(&s))?;
+                    keys.into_iter().find(|k| k.id == id)
+                }
+                None if keys.len() == 1 => keys.into_iter().next(),
+                None => bail!("several keys exist; choose one with --id"),
+            };
+            let Some(k) = chosen else {
+                bail!("no such key");
+            };
+            let json = serde_json::json!({
+                "EncryptionKeyID": k.id.to_string(),
+                "Envelope": k.envelope,
+                "EnvelopeKey": k.envelope_key,
+                "ClientKeyPrivatePem": k.client_private_pem,
+                "ServerKeyPublicPem": k.server_public_pem,
+            });
+            println!("{}", serde_json::to_string_pretty(&json)?);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn random_bytes() -> anyhow::Result<[u8; 16]> {
+    let mut bytes = [0u8; 16];
+    openssl::rand::rand_bytes(&mut bytes).context("random bytes")?;
+    Ok(bytes)
+}

@@ -1,0 +1,155 @@
+//! The fixed demo data of issue 3 (completed by errata E-24), seeded when absent.
+
+use anyhow::Context;
+use time::OffsetDateTime;
+use unlockd_core::{
+    AuthorId, CounterType, CustomerId, EncryptionKeyId, LicenseId, LicenseStatus, OptionId,
+    OptionType, ProductId, TriggerCode,
+};
+use unlockd_soap::crypto::GeneratedKey;
+use unlockd_store::{
+    CounterSource, NewApiUser, NewAuthor, NewCustomer, NewLicense, NewOption, NewProduct, Store,
+};
+
+use crate::config::Config;
+
+/// The demo EncryptionKeyID.
+pub const DEMO_KEY_ID: &str = "6F1C2E7A-0D4B-4C8E-9B1A-5E3D2C1B0A99";
+
+/// What `seed` found or created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Seeded {
+    /// The demo data was created now.
+    Created,
+    /// It was already there; nothing changed.
+    AlreadyPresent,
+}
+
+/// Seeds the demo data unless license 1001 already exists.
+pub fn seed(store: &Store) -> anyhow::Result<Seeded> {
+    if store.license_exists(id(LicenseId::new(1001))?)? {
+        return Ok(Seeded::AlreadyPresent);
+    }
+    let now = OffsetDateTime::now_utc();
+    let author = id(AuthorId::new(1))?;
+    let product = id(ProductId::new(1))?;
+    let customer = id(CustomerId::new(1))?;
+    let trigger_code = TriggerCode::new(1).context("trigger code")?;
+    let key_id = EncryptionKeyId::parse(DEMO_KEY_ID).context("demo key id")?;
+    let key = GeneratedKey::generate(key_id, 2048).context("generating the demo key")?;
+
+    store.insert_author(&NewAuthor {
+        id: Some(author),
+        name: "Demo Author".into(),
+        created_at: now,
+    })?;
+    store.insert_api_user(&NewApiUser {
+        author_id: author,
+        user_id: "demo".into(),
+        password_hash: crate::admin::hash_password("demo")?,
+        permissions: crate::admin::ALL_PERMISSIONS.into(),
+    })?;
+    store.insert_product(&NewProduct {
+        id: Some(product),
+        author_id: author,
+        name: "Demo Product".into(),
+        latest_version: Some("1.0.0.0".into()),
+    })?;
+    store.insert_key(author, &crate::admin::new_key(&key, now))?;
+    // Option 1: PLUS 5 license files (issue 3, completed by errata E-24).
+    store.insert_option(&NewOption {
+        id: Some(id(OptionId::new(1))?),
+        issue_installation_id: true,
+        activations_per_unit: 3,
+        allow_deactivations: true,
+        deactivations_per_unit: 2,
+        allow_reactivation: true,
+        unlock_threshold: -1,
+        tc_seed: 4321,
+        counter_source: CounterSource::SpecifiedValue,
+        counter_value: 100,
+        counter_type: CounterType::Decrementing,
+        udf_writable: true,
+        ..NewOption::new(
+            product,
+            "PLUS 5 License File",
+            OptionType::ActivationCode,
+            trigger_code,
+        )
+    })?;
+    // Option 2: PP4 trigger codes.
+    store.insert_option(&NewOption {
+        id: Some(id(OptionId::new(2))?),
+        activations_per_unit: 2,
+        unlock_threshold: 0,
+        tc_seed: 1234,
+        rk2_seed: 77,
+        ..NewOption::new(
+            product,
+            "PP4 Trigger Code",
+            OptionType::ActivationCode,
+            trigger_code,
+        )
+    })?;
+    store.insert_customer(&NewCustomer {
+        id: Some(customer),
+        company_name: "Demo Customer".into(),
+        first_name: "Dana".into(),
+        last_name: "Demo".into(),
+        email: "demo@example.com".into(),
+        registered: true,
+        ..NewCustomer::new(now)
+    })?;
+    for (license, option, password, status) in [
+        (1001, 1, "demo1001", LicenseStatus::Ok),
+        (1002, 2, "demo1002", LicenseStatus::Ok),
+        (1003, 1, "demo1003", LicenseStatus::Void),
+    ] {
+        store.insert_license(&NewLicense {
+            id: Some(id(LicenseId::new(license))?),
+            status,
+            ..NewLicense::new(id(OptionId::new(option))?, customer, password, now)
+        })?;
+    }
+    Ok(Seeded::Created)
+}
+
+fn id<T>(parsed: Result<T, unlockd_core::ParseError>) -> anyhow::Result<T> {
+    parsed.context("demo identifier")
+}
+
+/// Prints the demo data and a ready-to-paste curl command.
+pub fn print(seeded: &Seeded, config: &Config) {
+    let state = match seeded {
+        Seeded::Created => "seeded",
+        Seeded::AlreadyPresent => "already present",
+    };
+    let base = config
+        .server
+        .public_base_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", config.server.bind));
+    let prefix = &config.server.prefix;
+    let session = todays_session_code();
+    println!(
+        "\
+demo data {state} in {db}:
+  author 1, product 1 \"Demo Product\", back-office user demo / demo
+  EncryptionKeyID {DEMO_KEY_ID} (unlockd key export prints its keys)
+  license 1001 / demo1001  option 1: PLUS 5 license file, 3 activations, 2 deactivations, counter 100
+  license 1002 / demo1002  option 2: PP4 trigger code #1, 2 activations, exact unlock threshold
+  license 1003 / demo1003  option 1, status Void
+try (PP4 activation of license 1002; repeating it on the same computer costs nothing):
+  curl -s {base}{prefix}/webservices/XmlActivationService.asmx/ActivateInstallation \\
+    --data-urlencode 'xml=<ActivateInstallation><EncryptionKeyID>{DEMO_KEY_ID}</EncryptionKeyID><PrivateData><LicenseID>1002</LicenseID><Password>demo1002</Password><UserCode1>{session}</UserCode1><UserCode2>123456789</UserCode2></PrivateData></ActivateInstallation>'",
+        db = config.database.url,
+    );
+}
+
+/// A User Code 1 that the default trigger-code algorithm dates to today
+/// (wire.md §6.3: 32768 × days since 2000-01-01 + 15 bits).
+fn todays_session_code() -> i64 {
+    let epoch_2000 = time::macros::date!(2000 - 01 - 01);
+    let days = (OffsetDateTime::now_utc().date() - epoch_2000).whole_days();
+    32_768 * days + 12_345
+}
