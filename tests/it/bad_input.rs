@@ -78,8 +78,8 @@ fn envelope_defects_are_soap_faults_and_change_nothing() {
         ),
         ("TooDeep", {
             let mut b = b"<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body>".to_vec();
-            b.extend(std::iter::repeat(b"<a>".as_slice()).take(10_000).flatten());
-            b.extend(std::iter::repeat(b"</a>".as_slice()).take(10_000).flatten());
+            b.extend(std::iter::repeat_n(b"<a>".as_slice(), 10_000).flatten());
+            b.extend(std::iter::repeat_n(b"</a>".as_slice(), 10_000).flatten());
             b.extend_from_slice(b"</soap:Body></soap:Envelope>");
             b
         }, "ActivateInstallationLicenseFile"),
