@@ -1,4 +1,4 @@
-//! Activation (rules ACT-2): one `BEGIN IMMEDIATE` transaction per request re-reads
+//! Activation (rules ACT-2): one write transaction per request locks and re-reads
 //! the license, loads what core's `history_query` asks for, decides with core, and
 //! commits the grant's effects with a success history row (A17, CON-1..3, CON-6).
 
@@ -15,7 +15,7 @@ use unlockd_core::{
 };
 
 use crate::convert::{self, to_db_time, STATE_ACTIVE, STATE_DEACTIVATED};
-use crate::db::Conn;
+use crate::db::{self, Conn};
 use crate::error::StoreError;
 use crate::history;
 use crate::load::{self, LicenseBundle};
@@ -90,6 +90,8 @@ fn activate_in(
     policy: &Policy,
     rng: &mut dyn RngCore,
 ) -> Result<Activated, StoreError> {
+    // CON-1/CON-2: the seat count is read and taken under the license lock.
+    db::lock_license(conn, req.license_id.get())?;
     let bundle = LicenseBundle::load(conn, req.license_id.get())?;
     let state = bundle.as_ref().map(LicenseBundle::state).transpose()?;
     let (license, rules) = match &state {

@@ -10,7 +10,7 @@ use unlockd_core::{
 };
 
 use crate::convert::{self, to_db_time};
-use crate::db::Conn;
+use crate::db::{self, Conn};
 use crate::error::StoreError;
 use crate::inputs::{
     CounterSource, NewApiUser, NewAuthor, NewCustomer, NewLicense, NewOption, NewProduct,
@@ -231,6 +231,7 @@ impl Store {
         status: LicenseStatus,
     ) -> Result<(), StoreError> {
         self.write(|conn| {
+            db::lock_license(conn, id.get())?;
             let changed = diesel::update(licenses::table.find(id.get()))
                 .set(licenses::status.eq(status.name()))
                 .execute(conn)?;

@@ -6,7 +6,7 @@ use unlockd_core::activation::Policy;
 use unlockd_core::counter::{self, DecrementRequest, Decremented};
 
 use crate::convert::{from_db_time, to_db_time};
-use crate::db::Conn;
+use crate::db::{self, Conn};
 use crate::error::StoreError;
 use crate::history;
 use crate::load::LicenseBundle;
@@ -40,6 +40,8 @@ fn decrement_in(
     policy: &Policy,
 ) -> Result<Decremented, StoreError> {
     let license_id = req.license_id.get();
+    // CON-1: the counter is read and moved under the license lock.
+    db::lock_license(conn, license_id)?;
     let bundle = LicenseBundle::load(conn, license_id)?;
     let state = bundle.as_ref().map(LicenseBundle::state).transpose()?;
     if let (Some((license, _)), Some(tx)) = (&state, transaction_id) {

@@ -57,12 +57,15 @@ impl From<Refusal> for StoreError {
 }
 
 /// SQLite reports an expired busy timeout as `SQLITE_BUSY` ("database is locked") or
-/// `SQLITE_LOCKED` ("database table is locked"); diesel passes only the message on.
+/// `SQLITE_LOCKED` ("database table is locked"); PostgreSQL an expired lock_timeout as
+/// 55P03 "canceling statement due to lock timeout". diesel passes only the message on.
 fn is_lock_timeout(e: &DieselError) -> bool {
     match e {
         DieselError::DatabaseError(DatabaseErrorKind::Unknown, info) => {
             let msg = info.message();
-            msg.contains("database is locked") || msg.contains("database table is locked")
+            msg.contains("database is locked")
+                || msg.contains("database table is locked")
+                || msg.contains("due to lock timeout")
         }
         _ => false,
     }

@@ -9,7 +9,7 @@ use unlockd_core::status_check::{self, CheckRefused, CheckRequest, InstallationS
 use unlockd_core::{DeactivationReason, Refusal};
 
 use crate::convert::{self, to_db_time, STATE_ACTIVE, STATE_DEACTIVATED};
-use crate::db::Conn;
+use crate::db::{self, Conn};
 use crate::error::StoreError;
 use crate::history;
 use crate::load::{self, LicenseBundle};
@@ -66,9 +66,14 @@ fn deactivate_in(
     now: OffsetDateTime,
     policy: &Policy,
 ) -> Result<Deactivated, StoreError> {
-    let Some(row) = load::record_by_installation(conn, &req.installation_id)? else {
+    let Some(found) = load::record_by_installation(conn, &req.installation_id)? else {
         return Err(StoreError::Refused(Refusal::InstallationNotFound));
     };
+    // CON-1: lock the record's license, then read the record again: another
+    // transaction may have changed it between the lookup and the lock (PostgreSQL).
+    db::lock_license(conn, found.license_id)?;
+    let row = load::record_by_installation(conn, &req.installation_id)?
+        .ok_or(StoreError::Refused(Refusal::InstallationNotFound))?;
     let bundle = LicenseBundle::load(conn, row.license_id)?.ok_or(StoreError::NotFound)?;
     let (license, rules) = bundle.state()?;
     let record = convert::record(&row)?;

@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 use unlockd_core::RecordId;
 
 use crate::convert::to_db_time;
-use crate::db::DbPool;
+use crate::db::{self, DbPool, TxKind};
 use crate::error::StoreError;
 use crate::schema::activation_records;
 
@@ -88,7 +88,7 @@ fn run(pool: &DbPool, rx: &Receiver<Note>) {
 
 fn write(pool: &DbPool, batch: &BTreeMap<RecordId, OffsetDateTime>) -> Result<(), StoreError> {
     let mut conn = pool.get()?;
-    conn.immediate_transaction(|conn| {
+    db::transaction(&mut conn, TxKind::Write, |conn| {
         for (id, at) in batch {
             diesel::update(activation_records::table.find(*id))
                 .set(activation_records::last_seen_at.eq(Some(to_db_time(*at))))

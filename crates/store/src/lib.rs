@@ -1,14 +1,14 @@
-//! unlockd-store: diesel persistence on SQLite (bundled), shaped so that a PostgreSQL
-//! backend can be added as a feature (one `schema.rs`, migrations per backend).
+//! unlockd-store: diesel persistence on SQLite (bundled) or PostgreSQL, chosen by the
+//! [`DatabaseUrl`]: one `schema.rs`, one diesel `MultiConnection` (`db::Conn`),
+//! migrations per backend (`migrations/sqlite`, `migrations/postgresql`).
 //!
-//! **Invariant:** the store alone writes SQL. Every license mutation is one
-//! `BEGIN IMMEDIATE` transaction that re-reads the license row, loads what core's
-//! rules ask for, calls core, and writes the staged effects (rules CON-1..3), so a
-//! seat is re-read and taken under one lock and can never be oversold. All calls are
-//! synchronous; the server runs them on the blocking pool.
-
-#[cfg(not(feature = "sqlite"))]
-compile_error!("unlockd-store needs a database backend feature; enable `sqlite`");
+//! **Invariant:** the store alone writes SQL. Every license mutation is one write
+//! transaction ([`Store::write`]) that first takes the license lock
+//! (`db::lock_license`), then re-reads the license row, loads what core's rules ask
+//! for, calls core, and writes the staged effects (rules CON-1..3), so a seat is
+//! re-read and taken under one lock and can never be oversold, by one process or by
+//! several sharing a PostgreSQL database. All calls are synchronous; the server runs
+//! them on the blocking pool.
 
 mod activation;
 mod admin;
@@ -29,7 +29,7 @@ mod url;
 
 use std::time::Duration;
 
-use diesel::Connection;
+use diesel::RunQueryDsl;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 pub use activation::Activated;
@@ -41,11 +41,18 @@ pub use inputs::{
 pub use keys::{KeyRow, KeyState, NewKey};
 pub use url::{DatabaseUrl, DatabaseUrlError};
 
-use crate::db::{Conn, DbPool, PooledConn};
+use crate::db::{Conn, DbPool, PooledConn, TxKind};
 use crate::last_seen::LastSeen;
 
 /// The SQLite migrations, compiled into the binary.
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+/// The PostgreSQL migrations: one twin per SQLite migration, same directory names.
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgresql");
+/// Key of the PostgreSQL advisory lock that serialises `migrate` across processes.
+const MIGRATION_LOCK_KEY: i64 = 0x756e_6c6f_636b_64; // "unlockd"
+/// How often a write transaction runs again after a PostgreSQL serialization
+/// failure or deadlock before the error is returned.
+const WRITE_RETRIES: u32 = 5;
 
 /// Connection settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,23 +86,45 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
-    /// Opens the database at `url`, creating an SQLite file if it does not exist, in
-    /// WAL mode with synchronous=FULL (CON-6), busy_timeout (CON-10) and foreign keys.
-    /// Call [`Store::migrate`] before use.
+    /// Opens the database at `url`: an SQLite file (created if it does not exist) in
+    /// WAL mode with synchronous=FULL (CON-6), busy_timeout (CON-10) and foreign
+    /// keys; or an existing PostgreSQL database with synchronous_commit=on (CON-6)
+    /// and lock_timeout = the busy timeout (CON-10). Call [`Store::migrate`] before
+    /// use.
     pub fn open(url: &DatabaseUrl, opts: StoreOptions) -> Result<Self, StoreError> {
         let pool = match url {
             DatabaseUrl::Sqlite(path) => db::open_sqlite(path, opts.pool_size, opts.busy_timeout)?,
+            DatabaseUrl::Postgres(url) => {
+                db::open_postgres(url, opts.pool_size, opts.busy_timeout)?
+            }
         };
         let last_seen = LastSeen::start(pool.clone());
         Ok(Self { pool, last_seen })
     }
 
-    /// Runs every pending migration; running it again is a no-op.
+    /// Runs every pending migration of the backend; running it again is a no-op.
+    /// On PostgreSQL an advisory lock serialises processes migrating at once.
     pub fn migrate(&self) -> Result<(), StoreError> {
         let mut conn = self.conn()?;
-        conn.run_pending_migrations(SQLITE_MIGRATIONS)
-            .map(|_| ())
-            .map_err(|e| StoreError::Migration(e.to_string()))
+        let migration_error =
+            |e: Box<dyn std::error::Error + Send + Sync>| StoreError::Migration(e.to_string());
+        match &mut *conn {
+            Conn::Sqlite(c) => c
+                .run_pending_migrations(SQLITE_MIGRATIONS)
+                .map(|_| ())
+                .map_err(migration_error),
+            Conn::Pg(c) => {
+                diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))
+                    .execute(c)?;
+                let ran = c
+                    .run_pending_migrations(POSTGRES_MIGRATIONS)
+                    .map(|_| ())
+                    .map_err(migration_error);
+                diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))
+                    .execute(c)?;
+                ran
+            }
+        }
     }
 
     /// A pooled connection. A healthy pool (it holds connections) that has none free
@@ -110,20 +139,72 @@ impl Store {
         })
     }
 
-    /// Runs `f` in one `BEGIN IMMEDIATE` transaction: it holds the write lock from the
-    /// first statement (CON-1), waits at most the busy timeout for it (CON-10), and
-    /// commits only if `f` returns `Ok`.
-    fn write<T>(
+    /// Runs `f` in one write transaction and commits only if it returns `Ok`.
+    ///
+    /// SQLite: `BEGIN IMMEDIATE` holds the write lock from the first statement
+    /// (CON-1) and waits at most the busy timeout for it (CON-10). PostgreSQL: READ
+    /// COMMITTED; `f` must call `db::lock_license` before reading a license it
+    /// changes (CON-1), and a serialization failure or deadlock runs `f` again, at
+    /// most [`WRITE_RETRIES`] more times (hence `FnMut`: `f` must not keep state
+    /// across runs, nothing of a failed run was committed).
+    pub(crate) fn write<T>(
         &self,
-        f: impl FnOnce(&mut Conn) -> Result<T, StoreError>,
+        mut f: impl FnMut(&mut Conn) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        self.conn()?.immediate_transaction(f)
+        let mut conn = self.conn()?;
+        let mut retries = 0;
+        loop {
+            match db::transaction(&mut conn, TxKind::Write, &mut f) {
+                Err(e) if retries < WRITE_RETRIES && db::is_retryable(&e) => {
+                    retries += 1;
+                    tracing::debug!(error = %e, retries, "write transaction retried");
+                    std::thread::sleep(Duration::from_millis(1 << retries));
+                }
+                done => return done,
+            }
+        }
     }
 
     /// Runs `f` in a read transaction (one consistent snapshot).
-    fn read<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T, StoreError>) -> Result<T, StoreError> {
+    pub(crate) fn read<T>(
+        &self,
+        f: impl FnOnce(&mut Conn) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         let mut conn = self.conn()?;
-        let conn: &mut Conn = &mut conn;
-        conn.transaction(f)
+        db::transaction(&mut conn, TxKind::Read, f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+    use std::path::Path;
+
+    /// Migration directory names under `migrations/<backend>`.
+    fn migration_names(backend: &str) -> BTreeSet<String> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("migrations")
+            .join(backend);
+        std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .map(|entry| {
+                let path = entry.unwrap().path();
+                for file in ["up.sql", "down.sql"] {
+                    assert!(path.join(file).is_file(), "{} lacks {file}", path.display());
+                }
+                path.file_name().unwrap().to_string_lossy().into_owned()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_sqlite_migration_has_a_postgresql_twin() {
+        let sqlite = migration_names("sqlite");
+        assert!(!sqlite.is_empty());
+        assert_eq!(
+            sqlite,
+            migration_names("postgresql"),
+            "each migrations/sqlite/<name> needs migrations/postgresql/<name> and back"
+        );
     }
 }

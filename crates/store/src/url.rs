@@ -4,12 +4,16 @@
 use std::fmt;
 use std::path::PathBuf;
 
-/// A database location this build can open.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A database location this build can open. `Debug` and `Display` hide a
+/// PostgreSQL password.
+#[derive(Clone, PartialEq, Eq)]
 pub enum DatabaseUrl {
     /// `sqlite://PATH`: a relative (`sqlite://unlockd.db`) or absolute
     /// (`sqlite:///var/lib/unlockd/unlockd.db`) file path.
     Sqlite(PathBuf),
+    /// `postgres://…` or `postgresql://…`: a libpq connection URL, kept whole (the
+    /// database must exist; `unlockd migrate` creates the tables).
+    Postgres(String),
 }
 
 /// Why a database URL was refused. Messages name the scheme only, never the rest of
@@ -17,22 +21,22 @@ pub enum DatabaseUrl {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DatabaseUrlError {
     /// No `scheme://` prefix.
-    #[error("database URL has no scheme; use sqlite://PATH")]
+    #[error("database URL has no scheme; use sqlite://PATH or postgres://HOST/DB")]
     NoScheme,
     /// A scheme no backend knows.
-    #[error("unknown database URL scheme `{0}`; use sqlite://PATH")]
+    #[error("unknown database URL scheme `{0}`; use sqlite://PATH or postgres://HOST/DB")]
     UnknownScheme(String),
-    /// A known backend that this build does not include.
-    #[error("database backend `{0}` is not built in this version; use sqlite://PATH")]
-    NotBuilt(&'static str),
     /// `sqlite://` without a path.
     #[error("sqlite URL has no path; use sqlite://PATH")]
     EmptyPath,
+    /// `postgres://` with nothing after it.
+    #[error("postgres URL names no server or database; use postgres://HOST/DB")]
+    EmptyPostgres,
 }
 
 impl DatabaseUrl {
-    /// Parses `sqlite://PATH`; `postgres://` and `postgresql://` are recognised and
-    /// refused as not built; anything else is an unknown scheme.
+    /// Parses `sqlite://PATH`, `postgres://…` and `postgresql://…`; anything else is
+    /// an unknown scheme.
     pub fn parse(s: &str) -> Result<Self, DatabaseUrlError> {
         let s = s.trim();
         let Some((scheme, rest)) = s.split_once("://") else {
@@ -46,7 +50,13 @@ impl DatabaseUrl {
                     Ok(Self::Sqlite(PathBuf::from(rest)))
                 }
             }
-            "postgres" | "postgresql" => Err(DatabaseUrlError::NotBuilt("postgresql")),
+            "postgres" | "postgresql" => {
+                if rest.is_empty() {
+                    Err(DatabaseUrlError::EmptyPostgres)
+                } else {
+                    Ok(Self::Postgres(s.to_owned()))
+                }
+            }
             other => Err(DatabaseUrlError::UnknownScheme(other.to_owned())),
         }
     }
@@ -56,7 +66,31 @@ impl fmt::Display for DatabaseUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Sqlite(p) => write!(f, "sqlite://{}", p.display()),
+            Self::Postgres(url) => f.write_str(&redact_password(url)),
         }
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DatabaseUrl({self})")
+    }
+}
+
+/// `scheme://user:secret@host/db` → `scheme://user:***@host/db`; anything without a
+/// password in the authority stays as it is.
+fn redact_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}{tail}"),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
     }
 }
 
@@ -83,13 +117,31 @@ mod tests {
     }
 
     #[test]
-    fn postgres_is_recognised_but_not_built_and_the_message_hides_the_password() {
-        let err = DatabaseUrl::parse("postgres://u:secret@db/unlockd").unwrap_err();
-        assert_eq!(err, DatabaseUrlError::NotBuilt("postgresql"));
-        assert!(!err.to_string().contains("secret"));
+    fn postgres_urls_are_kept_whole_and_shown_without_the_password() {
+        let url =
+            DatabaseUrl::parse("postgres://u:secret@db:5432/unlockd?sslmode=disable").unwrap();
         assert_eq!(
-            DatabaseUrl::parse("postgresql://db/x").unwrap_err(),
-            DatabaseUrlError::NotBuilt("postgresql")
+            url,
+            DatabaseUrl::Postgres("postgres://u:secret@db:5432/unlockd?sslmode=disable".to_owned())
+        );
+        assert_eq!(
+            url.to_string(),
+            "postgres://u:***@db:5432/unlockd?sslmode=disable"
+        );
+        assert!(!format!("{url:?}").contains("secret"));
+        assert_eq!(
+            DatabaseUrl::parse("postgresql://127.0.0.1/x").unwrap(),
+            DatabaseUrl::Postgres("postgresql://127.0.0.1/x".to_owned())
+        );
+        assert_eq!(
+            DatabaseUrl::parse("postgres://postgres@h/d")
+                .unwrap()
+                .to_string(),
+            "postgres://postgres@h/d"
+        );
+        assert_eq!(
+            DatabaseUrl::parse("postgres://").unwrap_err(),
+            DatabaseUrlError::EmptyPostgres
         );
     }
 

@@ -1,9 +1,9 @@
-//! CON-1..3 and CON-10 under real concurrency on one SQLite file.
+//! CON-1..3 and CON-10 under real concurrency on one database (SQLite file or
+//! PostgreSQL, see `support`).
 
 use std::sync::Barrier;
 
 use diesel::connection::SimpleConnection;
-use diesel::Connection;
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use unlockd_core::activation::Policy;
@@ -111,18 +111,16 @@ fn con_3_the_database_refuses_a_second_active_record_for_one_installation_id() {
     let license = f.license(option, |_| {});
     let (grant, _) = f.activate(&trigger_request(license, 1234)).unwrap();
     let iid = grant.installation_id.unwrap();
-    let mut raw =
-        diesel::SqliteConnection::establish(f.dir.path().join("unlockd.db").to_str().unwrap())
-            .unwrap();
+    let mut raw = f.db.raw();
     let duplicate = format!(
         "INSERT INTO activation_records (license_id, installation_id, kind, consumed, state, \
-         granted_at, path, option_id) VALUES ({}, '{iid}', 'Counted', 1, 'Active', \
+         granted_at, path, option_id) VALUES ({}, '{iid}', 'Counted', TRUE, 'Active', \
          '2025-03-10 12:00:00', 'TriggerCode', {})",
         license.get(),
         option.get()
     );
     let err = raw.batch_execute(&duplicate).unwrap_err();
-    assert!(err.to_string().contains("UNIQUE"), "{err}");
+    assert!(err.to_string().to_lowercase().contains("unique"), "{err}");
     // A deactivated record may keep the ID (REA-3 leaves it on the old record).
     raw.batch_execute(&duplicate.replace("'Active'", "'Deactivated'"))
         .unwrap();
@@ -136,10 +134,8 @@ fn con_10_a_held_license_lock_times_out_as_busy_and_consumes_nothing() {
     });
     let license = f.license(f.option(|_| {}), |_| {});
     let before = f.store.table_digests().unwrap();
-    let mut holder =
-        diesel::SqliteConnection::establish(f.dir.path().join("unlockd.db").to_str().unwrap())
-            .unwrap();
-    holder.batch_execute("BEGIN IMMEDIATE;").unwrap();
+    let mut holder = f.db.raw();
+    holder.hold_license_lock(license);
     let outcome = f.activate(&trigger_request(license, 1234));
     holder.batch_execute("ROLLBACK;").unwrap();
     assert!(matches!(outcome, Err(StoreError::Busy)), "{outcome:?}");

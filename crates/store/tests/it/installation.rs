@@ -60,14 +60,13 @@ fn chk_1_a_check_answers_changes_nothing_and_notes_last_seen_in_the_background()
     assert_eq!(f.store.table_digests().unwrap(), before);
     // Dropping the store flushes the last-seen queue (E-16: best effort, no wait
     // in the answer).
-    let Fixture { dir, store, .. } = f;
+    let Fixture { db, store, .. } = f;
     drop(store);
-    let mut raw =
-        diesel::SqliteConnection::establish(dir.path().join("unlockd.db").to_str().unwrap())
-            .unwrap();
-    let seen: LastSeen = diesel::sql_query("SELECT last_seen_at FROM activation_records")
-        .get_result(&mut raw)
-        .unwrap();
+    let seen: LastSeen = diesel::sql_query(
+        "SELECT CAST(last_seen_at AS TEXT) AS last_seen_at FROM activation_records",
+    )
+    .get_result(&mut db.raw())
+    .unwrap();
     assert_eq!(seen.last_seen_at.as_deref(), Some("2025-03-10 13:00:00"));
 }
 

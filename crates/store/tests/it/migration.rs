@@ -4,7 +4,7 @@ use diesel::prelude::*;
 use diesel::sql_types::Text;
 use unlockd_store::{DatabaseUrl, Store, StoreOptions};
 
-use crate::support::{open, trigger_request, Fixture};
+use crate::support::{open, trigger_request, Fixture, TestDb};
 
 #[derive(QueryableByName)]
 struct Mode {
@@ -20,29 +20,33 @@ fn migrations_are_idempotent_across_runs_and_reopens() {
     let before = f.store.table_digests().unwrap();
     f.store.migrate().unwrap();
     assert_eq!(f.store.table_digests().unwrap(), before);
-    let Fixture { dir, store, .. } = f;
+    let Fixture { db, store, .. } = f;
     drop(store);
-    let reopened = open(&dir, StoreOptions::default());
+    let reopened = open(&db, StoreOptions::default());
     reopened.migrate().unwrap();
     assert_eq!(reopened.table_digests().unwrap(), before);
     assert_eq!(reopened.history_count().unwrap(), 1);
 }
 
 #[test]
-fn open_creates_the_file_in_wal_mode() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("nested.db");
-    let url = DatabaseUrl::parse(&format!("sqlite://{}", path.display())).unwrap();
-    let store = Store::open(&url, StoreOptions::default()).unwrap();
+fn open_creates_an_empty_schema_and_an_sqlite_file_in_wal_mode() {
+    let db = TestDb::new();
+    let store = Store::open(&db.url(), StoreOptions::default()).unwrap();
     store.migrate().unwrap();
-    assert!(path.exists());
     let digests = store.table_digests().unwrap();
     assert!(digests.contains_key("licenses"));
     assert!(!digests.contains_key("activation_history"));
     assert!(digests.values().all(|(rows, _)| *rows == 0));
-    let mut raw = SqliteConnection::establish(path.to_str().unwrap()).unwrap();
-    let mode: Mode = diesel::sql_query("PRAGMA journal_mode")
-        .get_result(&mut raw)
-        .unwrap();
-    assert_eq!(mode.journal_mode, "wal");
+    if let TestDb::Sqlite(dir) = &db {
+        // The URL form creates a file that did not exist, in WAL mode (CON-6).
+        let path = dir.path().join("nested.db");
+        let url = DatabaseUrl::parse(&format!("sqlite://{}", path.display())).unwrap();
+        Store::open(&url, StoreOptions::default()).unwrap();
+        assert!(path.exists());
+        let mut raw = SqliteConnection::establish(path.to_str().unwrap()).unwrap();
+        let mode: Mode = diesel::sql_query("PRAGMA journal_mode")
+            .get_result(&mut raw)
+            .unwrap();
+        assert_eq!(mode.journal_mode, "wal");
+    }
 }

@@ -1,7 +1,13 @@
-//! Fixture: a migrated temp database with one author, product, customer and key, plus
-//! request builders.
+//! Fixture: a migrated fresh database with one author, product, customer and key, plus
+//! request builders. The backend comes from `UNLOCKD_TEST_DATABASE` (`sqlite`, the
+//! default: a temp file; `postgres`: a database of its own on 127.0.0.1:5432, dropped
+//! at the end).
 
 use std::net::{IpAddr, Ipv4Addr};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection, SqliteConnection};
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
@@ -24,8 +30,118 @@ pub const NOW: OffsetDateTime = datetime!(2025-03-10 12:00 UTC);
 pub const PASSWORD: &str = "demo1001";
 pub const KEY: &str = "6F1C2E7A-0D4B-4C8E-9B1A-5E3D2C1B0A99";
 
+/// The PostgreSQL server's maintenance database (trust auth).
+const PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+/// Whether this run tests PostgreSQL (`UNLOCKD_TEST_DATABASE=postgres`).
+pub fn on_postgres() -> bool {
+    match std::env::var("UNLOCKD_TEST_DATABASE").as_deref() {
+        Ok("postgres" | "postgresql") => true,
+        Ok("sqlite" | "") | Err(_) => false,
+        Ok(other) => panic!("UNLOCKD_TEST_DATABASE={other}: use sqlite or postgres"),
+    }
+}
+
+/// A PostgreSQL database `unlockd_test_<pid>_<n>` created for one test and dropped
+/// (with its connections) when this guard drops.
+pub struct PgDatabase {
+    name: String,
+}
+
+impl PgDatabase {
+    fn create() -> Self {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let name = format!(
+            "unlockd_test_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        let mut admin = PgConnection::establish(PG_ADMIN_URL).expect("PostgreSQL at 127.0.0.1");
+        // A leftover of an earlier run with the same pid goes first.
+        admin
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .unwrap();
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap();
+        Self { name }
+    }
+
+    fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:5432/{}", self.name)
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        if let Ok(mut admin) = PgConnection::establish(PG_ADMIN_URL) {
+            let _ = admin.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
+}
+
+/// A fresh, empty database of the backend under test.
+pub enum TestDb {
+    /// A temp dir holding `unlockd.db`.
+    Sqlite(TempDir),
+    /// A database of its own on the local PostgreSQL server.
+    Postgres(PgDatabase),
+}
+
+impl TestDb {
+    pub fn new() -> Self {
+        if on_postgres() {
+            Self::Postgres(PgDatabase::create())
+        } else {
+            Self::Sqlite(tempfile::tempdir().unwrap())
+        }
+    }
+
+    pub fn url(&self) -> DatabaseUrl {
+        match self {
+            Self::Sqlite(dir) => DatabaseUrl::Sqlite(dir.path().join("unlockd.db")),
+            Self::Postgres(db) => DatabaseUrl::parse(&db.url()).unwrap(),
+        }
+    }
+
+    /// A direct connection beside the store's pool.
+    pub fn raw(&self) -> RawConn {
+        match self.url() {
+            DatabaseUrl::Sqlite(path) => {
+                RawConn::Sqlite(SqliteConnection::establish(path.to_str().unwrap()).unwrap())
+            }
+            DatabaseUrl::Postgres(url) => RawConn::Pg(PgConnection::establish(&url).unwrap()),
+        }
+    }
+}
+
+/// A raw connection of either backend, for SQL the store never runs.
+#[derive(diesel::MultiConnection)]
+pub enum RawConn {
+    Sqlite(SqliteConnection),
+    Pg(PgConnection),
+}
+
+impl RawConn {
+    /// Takes and keeps the lock a license mutation waits for (CON-1): SQLite's write
+    /// lock, or PostgreSQL's row lock on `license`.
+    pub fn hold_license_lock(&mut self, license: LicenseId) {
+        let sql = match self {
+            Self::Sqlite(_) => "BEGIN IMMEDIATE;".to_owned(),
+            Self::Pg(_) => format!(
+                "BEGIN; SELECT id FROM licenses WHERE id = {} FOR UPDATE;",
+                license.get()
+            ),
+        };
+        self.batch_execute(&sql).unwrap();
+    }
+}
+
 pub struct Fixture {
-    pub dir: TempDir,
+    pub db: TestDb,
     pub store: Store,
     pub author: AuthorId,
     pub product: ProductId,
@@ -47,9 +163,8 @@ pub fn new_key(id: &str) -> NewKey {
     }
 }
 
-pub fn open(dir: &TempDir, opts: StoreOptions) -> Store {
-    let url = DatabaseUrl::Sqlite(dir.path().join("unlockd.db"));
-    Store::open(&url, opts).unwrap()
+pub fn open(db: &TestDb, opts: StoreOptions) -> Store {
+    Store::open(&db.url(), opts).unwrap()
 }
 
 impl Fixture {
@@ -58,8 +173,8 @@ impl Fixture {
     }
 
     pub fn with_options(opts: StoreOptions) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let store = open(&dir, opts);
+        let db = TestDb::new();
+        let store = open(&db, opts);
         store.migrate().unwrap();
         let author = store
             .insert_author(&NewAuthor {
@@ -83,7 +198,7 @@ impl Fixture {
         let key = new_key(KEY);
         store.insert_key(author, &key).unwrap();
         Self {
-            dir,
+            db,
             store,
             author,
             product,

@@ -1,0 +1,10 @@
+DROP TABLE counter_transactions;
+DROP TABLE encryption_keys;
+DROP TABLE activation_history;
+DROP TABLE activation_records;
+DROP TABLE licenses;
+DROP TABLE customers;
+DROP TABLE product_options;
+DROP TABLE products;
+DROP TABLE api_users;
+DROP TABLE authors;
