@@ -1,8 +1,10 @@
-//! Black-box tests: the real `unlockd` binary, real sockets, a real SQLite file.
+//! Black-box tests: the real `unlockd` binary, real sockets, a real database (SQLite
+//! file, or PostgreSQL with `UNLOCKD_TEST_DATABASE=postgres`).
 
 mod activation;
 mod bad_input;
 mod golden;
 mod license_file;
+mod race;
 mod schema;
 mod server;

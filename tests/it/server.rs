@@ -31,11 +31,10 @@ fn the_test_clock_exists_only_with_its_flag() {
     app.advance_clock(60);
     // A server started without --test-clock answers 404 on the same path: the flag is
     // always given by TestApp, so check the negative through a second binary run.
-    let dir = tempfile::tempdir().expect("dir");
-    let url = format!("sqlite://{}", dir.path().join("x.db").display());
+    let db = unlockd_tests::TestDatabase::new();
     let mut child = std::process::Command::new(unlockd_tests::binary())
         .args(["serve", "--bind", "127.0.0.1:0"])
-        .env("UNLOCKD_DATABASE_URL", &url)
+        .env("UNLOCKD_DATABASE_URL", db.url())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()

@@ -1,11 +1,20 @@
 //! Shared helpers of the black-box tests: start the real `unlockd` binary on a free
-//! port with a fresh SQLite file, and talk raw HTTP to it over a `TcpStream`.
+//! port with a fresh database, and talk raw HTTP to it over a `TcpStream`.
+//!
+//! The backend comes from `UNLOCKD_TEST_DATABASE`: `sqlite` (default, a temp file) or
+//! `postgres` (a database `unlockd_test_<pid>_<n>` of its own on 127.0.0.1:5432,
+//! dropped when the last process using it is gone).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection};
 
 /// The SOAP/ASMX namespace of every service (wire.md §1.1).
 pub const NS: &str = "http://secure.softwarekey.com/solo/webservices/";
@@ -30,31 +39,118 @@ pub fn workspace_root() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(".."))
 }
 
-/// A running server with its own database; killed on drop.
+/// The PostgreSQL server's maintenance database (trust auth).
+const PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+/// Whether this run tests PostgreSQL (`UNLOCKD_TEST_DATABASE=postgres`).
+pub fn on_postgres() -> bool {
+    match std::env::var("UNLOCKD_TEST_DATABASE").as_deref() {
+        Ok("postgres" | "postgresql") => true,
+        Ok("sqlite" | "") | Err(_) => false,
+        Ok(other) => panic!("UNLOCKD_TEST_DATABASE={other}: use sqlite or postgres"),
+    }
+}
+
+/// A fresh, empty database of the backend under test; removed on drop.
+pub struct TestDatabase {
+    url: String,
+    place: Place,
+}
+
+enum Place {
+    /// Kept for its drop, which deletes the file.
+    Sqlite { _dir: tempfile::TempDir },
+    /// The database name.
+    Postgres(String),
+}
+
+impl TestDatabase {
+    /// A temp SQLite file, or a new PostgreSQL database `unlockd_test_<pid>_<n>`.
+    pub fn new() -> Self {
+        if on_postgres() {
+            static NEXT: AtomicUsize = AtomicUsize::new(0);
+            let name = format!(
+                "unlockd_test_{}_{}",
+                std::process::id(),
+                NEXT.fetch_add(1, Ordering::Relaxed)
+            );
+            let mut admin = PgConnection::establish(PG_ADMIN_URL).expect("PostgreSQL");
+            // A leftover of an earlier run with the same pid goes first.
+            admin
+                .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .expect("drop old test database");
+            admin
+                .batch_execute(&format!("CREATE DATABASE {name}"))
+                .expect("create test database");
+            Self {
+                url: format!("postgres://postgres@127.0.0.1:5432/{name}"),
+                place: Place::Postgres(name),
+            }
+        } else {
+            let dir = tempfile::tempdir().expect("temp dir");
+            Self {
+                url: format!("sqlite://{}", dir.path().join("unlockd.db").display()),
+                place: Place::Sqlite { _dir: dir },
+            }
+        }
+    }
+
+    /// The `--database-url` of this database.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+}
+
+impl Default for TestDatabase {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Place::Postgres(name) = &self.place {
+            if let Ok(mut admin) = PgConnection::establish(PG_ADMIN_URL) {
+                let _ =
+                    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            }
+        }
+    }
+}
+
+/// A running server; killed on drop. Its database goes when the last [`TestApp`]
+/// sharing it (see [`TestApp::spawn_peer`]) is dropped.
 pub struct TestApp {
     /// Where it listens.
     pub addr: SocketAddr,
-    /// Its SQLite file.
-    pub db_path: PathBuf,
     child: Child,
-    _dir: tempfile::TempDir,
+    extra: Vec<String>,
+    db: Arc<TestDatabase>,
 }
 
 impl TestApp {
-    /// Starts `unlockd serve --demo --test-clock` on 127.0.0.1:0 with a temp database.
+    /// Starts `unlockd serve --demo --test-clock` on 127.0.0.1:0 with a fresh database.
     pub fn spawn() -> Self {
         Self::spawn_with(&[])
     }
 
     /// Like [`TestApp::spawn`] with extra `serve` arguments.
     pub fn spawn_with(extra: &[&str]) -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let db_path = dir.path().join("unlockd.db");
-        let url = format!("sqlite://{}", db_path.display());
+        let extra = extra.iter().map(|s| (*s).to_owned()).collect();
+        Self::spawn_on(Arc::new(TestDatabase::new()), extra)
+    }
+
+    /// A second server process with the same arguments on the same database (several
+    /// stateless processes sharing one database).
+    pub fn spawn_peer(&self) -> Self {
+        Self::spawn_on(Arc::clone(&self.db), self.extra.clone())
+    }
+
+    fn spawn_on(db: Arc<TestDatabase>, extra: Vec<String>) -> Self {
         let mut child = Command::new(binary())
             .args(["serve", "--bind", "127.0.0.1:0", "--demo", "--test-clock"])
-            .args(extra)
-            .env("UNLOCKD_DATABASE_URL", &url)
+            .args(&extra)
+            .env("UNLOCKD_DATABASE_URL", db.url())
             .env(
                 "RUST_LOG",
                 std::env::var("TEST_LOG").unwrap_or_else(|_| "warn".into()),
@@ -82,15 +178,15 @@ impl TestApp {
         std::thread::spawn(move || for _ in lines.by_ref() {});
         Self {
             addr,
-            db_path,
             child,
-            _dir: dir,
+            extra,
+            db,
         }
     }
 
-    /// The database URL of this app.
+    /// The database URL of this app (`sqlite://…` or `postgres://…`).
     pub fn database_url(&self) -> String {
-        format!("sqlite://{}", self.db_path.display())
+        self.db.url().to_owned()
     }
 
     /// Sends raw request bytes and reads the whole response.

@@ -21,7 +21,8 @@ pub struct Cli {
     /// Optional TOML configuration file.
     #[arg(long, global = true, env = "UNLOCKD_CONFIG")]
     config: Option<PathBuf>,
-    /// Database URL: `sqlite://PATH` (relative) or `sqlite:///ABS/PATH`.
+    /// Database URL: `sqlite://PATH` (relative), `sqlite:///ABS/PATH`, or
+    /// `postgres://USER[:PASSWORD]@HOST[:PORT]/DB` (also `UNLOCKD_DATABASE_URL`).
     #[arg(long, global = true)]
     database_url: Option<String>,
     #[command(subcommand)]
@@ -70,9 +71,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve(config, &args),
         Command::Migrate => {
             let store = open_store(&config)?;
-            tracing::info!(database = %config.database.url, "database migrated");
+            let shown = config.database.display_url();
+            tracing::info!(database = %shown, "database migrated");
             drop(store);
-            println!("database {} is up to date", config.database.url);
+            println!("database {shown} is up to date");
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo => {
@@ -90,8 +92,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 /// Opens (creating if needed) and migrates the configured database.
 fn open_store(config: &Config) -> anyhow::Result<Arc<Store>> {
-    let url = unlockd_store::DatabaseUrl::parse(&config.database.url)
-        .with_context(|| format!("database URL {}", config.database.url))?;
+    let url = unlockd_store::DatabaseUrl::parse(&config.database.url).context("database URL")?;
     let options = unlockd_store::StoreOptions {
         pool_size: config.database.pool_size,
         ..unlockd_store::StoreOptions::default()

@@ -81,10 +81,18 @@ impl ServerConfig {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct DatabaseConfig {
-    /// `sqlite://PATH` (relative or absolute).
+    /// `sqlite://PATH` (relative or absolute) or `postgres://USER@HOST/DB`.
     pub url: String,
     /// Connections in the pool.
     pub pool_size: u32,
+}
+
+impl DatabaseConfig {
+    /// The URL for logs and messages: a PostgreSQL password is replaced by `***`.
+    pub fn display_url(&self) -> String {
+        unlockd_store::DatabaseUrl::parse(&self.url)
+            .map_or_else(|_| "<invalid database URL>".to_owned(), |u| u.to_string())
+    }
 }
 
 impl Default for DatabaseConfig {
@@ -291,6 +299,20 @@ fn merge(base: &mut toml::Value, over: toml::Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_shown_database_url_hides_a_postgres_password() {
+        let db = DatabaseConfig {
+            url: "postgres://unlockd:s3cret@db:5432/unlockd".to_owned(),
+            pool_size: 8,
+        };
+        assert_eq!(db.display_url(), "postgres://unlockd:***@db:5432/unlockd");
+        let db = DatabaseConfig {
+            url: "nonsense".to_owned(),
+            pool_size: 8,
+        };
+        assert_eq!(db.display_url(), "<invalid database URL>");
+    }
 
     fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         pairs

@@ -142,7 +142,7 @@ demo data {state} in {db}:
 try (PP4 activation of license 1002; repeating it on the same computer costs nothing):
   curl -s {base}{prefix}/webservices/XmlActivationService.asmx/ActivateInstallation \\
     --data-urlencode 'xml=<ActivateInstallation><EncryptionKeyID>{DEMO_KEY_ID}</EncryptionKeyID><PrivateData><LicenseID>1002</LicenseID><Password>demo1002</Password><UserCode1>{session}</UserCode1><UserCode2>123456789</UserCode2></PrivateData></ActivateInstallation>'",
-        db = config.database.url,
+        db = config.database.display_url(),
     );
 }
 

@@ -49,7 +49,7 @@ const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqli
 /// The PostgreSQL migrations: one twin per SQLite migration, same directory names.
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgresql");
 /// Key of the PostgreSQL advisory lock that serialises `migrate` across processes.
-const MIGRATION_LOCK_KEY: i64 = 0x756e_6c6f_636b_64; // "unlockd"
+const MIGRATION_LOCK_KEY: i64 = 0x0075_6e6c_6f63_6b64; // "unlockd" in ASCII
 /// How often a write transaction runs again after a PostgreSQL serialization
 /// failure or deadlock before the error is returned.
 const WRITE_RETRIES: u32 = 5;
