@@ -234,3 +234,37 @@ pub(crate) fn lock_license(conn: &mut Conn, id: i32) -> Result<(), StoreError> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn db_error(kind: DatabaseErrorKind, message: &str) -> DieselError {
+        DieselError::DatabaseError(kind, Box::new(message.to_owned()))
+    }
+
+    #[test]
+    fn serialization_failures_and_deadlocks_rerun_other_errors_do_not() {
+        let retryable = |kind, message| is_retryable(&db_error(kind, message).into());
+        assert!(retryable(
+            DatabaseErrorKind::SerializationFailure,
+            "could not serialize access due to concurrent update"
+        ));
+        assert!(retryable(DatabaseErrorKind::Unknown, "deadlock detected"));
+        assert!(!retryable(
+            DatabaseErrorKind::UniqueViolation,
+            "duplicate key value violates unique constraint"
+        ));
+        assert!(!is_retryable(&StoreError::Busy));
+    }
+
+    #[test]
+    fn con_10_an_expired_postgres_lock_timeout_is_busy() {
+        let e: StoreError = db_error(
+            DatabaseErrorKind::Unknown,
+            "canceling statement due to lock timeout",
+        )
+        .into();
+        assert!(matches!(e, StoreError::Busy), "{e:?}");
+    }
+}
