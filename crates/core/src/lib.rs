@@ -15,6 +15,7 @@ pub mod ids;
 pub mod ip;
 pub mod license_file;
 pub mod model;
+pub mod offact;
 pub mod refusal;
 pub mod status;
 pub mod status_check;
