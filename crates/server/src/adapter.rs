@@ -13,10 +13,12 @@ use unlockd_core::counter::{DecrementRequest, Decremented};
 use unlockd_core::deactivation::{Deactivated, DeactivationRequest};
 use unlockd_core::history::Attempt;
 use unlockd_core::status_check::{CheckRefused, CheckRequest, InstallationStatus};
-use unlockd_core::{EncryptionKeyId, Refusal};
+use unlockd_core::{EncryptionKeyId, LicenseId, Refusal};
 use unlockd_soap::crypto::KeySet;
-use unlockd_soap::service::{Activation, ActivationService, RequestContext, ServiceError};
-use unlockd_store::{Store, StoreError};
+use unlockd_soap::service::{
+    Activation, ActivationService, ManualContext, OfflineClaim, RequestContext, ServiceError,
+};
+use unlockd_store::{Activated, Store, StoreError};
 
 use crate::clock::Clock;
 
@@ -68,10 +70,30 @@ fn service_error(e: StoreError) -> ServiceError {
         StoreError::Refused(r) => ServiceError::Refused(r),
         StoreError::KeyNotForLicense => ServiceError::KeyNotForLicense,
         StoreError::Busy => ServiceError::Refused(Refusal::Busy),
+        StoreError::OfflineReused => ServiceError::OfflineReused,
         other => {
             tracing::error!(error = %other, "store failure");
             ServiceError::Internal(other.to_string())
         }
+    }
+}
+
+/// The store's form of an offline request's one-use claim (wire.md §7.3).
+fn store_claim(c: OfflineClaim) -> unlockd_store::OfflineClaim {
+    unlockd_store::OfflineClaim {
+        key: c.key,
+        subject: c.subject,
+        session_code: c.session_code,
+    }
+}
+
+fn activation(done: Activated) -> Activation {
+    Activation {
+        grant: done.grant,
+        license_file: done.license_file,
+        license_update: done.license_update,
+        minimum_version: done.minimum_version,
+        minimum_version_url: done.minimum_version_url,
     }
 }
 
@@ -114,18 +136,46 @@ impl ActivationService for StoreService {
     ) -> Result<Activation, ServiceError> {
         let now = self.clock.now();
         let policy = self.policy;
+        let claim = ctx.offline.map(store_claim);
         let done = self
             .blocking(move |s| {
-                with_rng(|rng| s.activate_detailed(&req, ctx.key_id, now, &policy, rng))
+                with_rng(|rng| match &claim {
+                    None => s.activate_detailed(&req, ctx.key_id, now, &policy, rng),
+                    Some(claim) => {
+                        s.activate_offline(&req, Some(ctx.key_id), Some(claim), now, &policy, rng)
+                    }
+                })
             })
             .await?;
-        Ok(Activation {
-            grant: done.grant,
-            license_file: done.license_file,
-            license_update: done.license_update,
-            minimum_version: done.minimum_version,
-            minimum_version_url: done.minimum_version_url,
-        })
+        Ok(activation(done))
+    }
+
+    async fn activate_manual(
+        &self,
+        req: ActivationRequest,
+        ctx: ManualContext,
+    ) -> Result<Activation, ServiceError> {
+        let now = self.clock.now();
+        let policy = self.policy;
+        let claim = ctx.offline.map(store_claim);
+        let done = self
+            .blocking(move |s| {
+                with_rng(|rng| s.activate_offline(&req, None, claim.as_ref(), now, &policy, rng))
+            })
+            .await?;
+        Ok(activation(done))
+    }
+
+    async fn offact_key(&self, license_id: LicenseId) -> Result<Option<String>, ServiceError> {
+        self.blocking(move |s| s.offact_key(license_id)).await
+    }
+
+    async fn manual_trigger_codes_allowed(
+        &self,
+        license_id: LicenseId,
+    ) -> Result<Option<bool>, ServiceError> {
+        self.blocking(move |s| s.manual_trigger_codes_allowed(license_id))
+            .await
     }
 
     async fn check_installation(
@@ -142,12 +192,16 @@ impl ActivationService for StoreService {
     async fn deactivate(
         &self,
         req: DeactivationRequest,
-        _ctx: RequestContext,
+        ctx: RequestContext,
     ) -> Result<Deactivated, ServiceError> {
         let now = self.clock.now();
         let policy = self.policy;
-        self.blocking(move |s| s.deactivate(&req, now, &policy))
-            .await
+        let claim = ctx.offline.map(store_claim);
+        self.blocking(move |s| match &claim {
+            None => s.deactivate(&req, now, &policy),
+            Some(claim) => s.deactivate_offline(&req, claim, now, &policy),
+        })
+        .await
     }
 
     async fn decrement_counter(

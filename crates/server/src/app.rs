@@ -35,6 +35,14 @@ pub struct ServeOptions {
     pub test_clock: bool,
 }
 
+/// The rules policy of `config`.
+pub(crate) fn policy(config: &Config) -> Policy {
+    Policy {
+        clock_tolerance: time::Duration::hours(config.rules.clock_tolerance_hours),
+        ..Policy::default()
+    }
+}
+
 impl Application {
     /// Opens the store, binds the listener and builds the shared state.
     pub async fn build(
@@ -46,11 +54,8 @@ impl Application {
             .await
             .with_context(|| format!("binding {}", config.server.bind))?;
         let clock = Arc::new(ServerClock::default());
-        let policy = Policy {
-            clock_tolerance: time::Duration::hours(config.rules.clock_tolerance_hours),
-            ..Policy::default()
-        };
-        let service = StoreService::new(store, Arc::clone(&clock) as Arc<dyn Clock>, policy);
+        let service =
+            StoreService::new(store, Arc::clone(&clock) as Arc<dyn Clock>, policy(&config));
         let state = Arc::new(AppState::new(&config, service, clock, opts.test_clock));
         Ok(Self {
             listener,

@@ -12,7 +12,7 @@ use unlockd_store::Store;
 use crate::admin::{self, AdminCommand};
 use crate::app::{Application, ServeOptions};
 use crate::config::{Config, Overrides};
-use crate::{demo, telemetry};
+use crate::{demo, offline, telemetry};
 
 /// unlockd: a software-activation and licensing server speaking SOLO Server's SOAP dialect.
 #[derive(Debug, Parser)]
@@ -37,9 +37,24 @@ enum Command {
     Migrate,
     /// Seed the fixed demo data (when absent) and print it.
     Demo,
+    /// Offline activation by hand (wire.md §7).
+    #[command(subcommand)]
+    Offline(OfflineCmd),
     /// Administration of the data the server uses.
     #[command(flatten)]
     Admin(AdminCommand),
+}
+
+/// `unlockd offline …`.
+#[derive(Debug, Subcommand)]
+enum OfflineCmd {
+    /// Answer a request file (PLUS 5 request document or PP4 activation file) as
+    /// ManualRequest.aspx does: the response on stdout, exit 0; else code and text on
+    /// stderr, exit 2.
+    Respond {
+        /// The request file.
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -82,6 +97,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let seeded = demo::seed(&store)?;
             demo::print(&seeded, &config);
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Offline(OfflineCmd::Respond { file }) => {
+            let store = open_store(&config)?;
+            offline::respond(&config, store, &file)
         }
         Command::Admin(cmd) => {
             let store = open_store(&config)?;

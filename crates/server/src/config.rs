@@ -120,12 +120,15 @@ pub struct SoapSection {
 pub struct RulesConfig {
     /// CLK-1 tolerance for client clocks, in hours.
     pub clock_tolerance_hours: i64,
+    /// `offline_request_ttl` (wire.md §7.3): older offline requests get 5030.
+    pub offline_request_ttl_days: i64,
 }
 
 impl Default for RulesConfig {
     fn default() -> Self {
         Self {
             clock_tolerance_hours: 24,
+            offline_request_ttl_days: 30,
         }
     }
 }
@@ -226,6 +229,9 @@ impl Config {
         }
         if self.rules.clock_tolerance_hours <= 0 {
             bail!("rules.clock_tolerance_hours must be positive");
+        }
+        if self.rules.offline_request_ttl_days <= 0 {
+            bail!("rules.offline_request_ttl_days must be positive");
         }
         Ok(())
     }

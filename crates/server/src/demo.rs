@@ -16,6 +16,9 @@ use crate::config::Config;
 /// The demo EncryptionKeyID.
 pub const DEMO_KEY_ID: &str = "6F1C2E7A-0D4B-4C8E-9B1A-5E3D2C1B0A99";
 
+/// The OffAct Key of demo option 2 (wire.md §7.4 vector).
+pub const DEMO_OFFACT_KEY: &str = "K7Q2M9X4TZ";
+
 /// What `seed` found or created.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Seeded {
@@ -43,6 +46,8 @@ pub fn seed(store: &Store) -> anyhow::Result<Seeded> {
         name: "Demo Author".into(),
         created_at: now,
     })?;
+    // The demo author may use ManualTriggerCodes.aspx (wire.md §7.4, issue 7).
+    store.set_manual_trigger_codes(author, true)?;
     store.insert_api_user(&NewApiUser {
         author_id: author,
         user_id: "demo".into(),
@@ -77,13 +82,15 @@ pub fn seed(store: &Store) -> anyhow::Result<Seeded> {
             trigger_code,
         )
     })?;
-    // Option 2: PP4 trigger codes.
+    // Option 2: PP4 trigger codes, offline activation files with the OffAct Key of
+    // wire.md §7.4's vector (issue 7).
     store.insert_option(&NewOption {
         id: Some(id(OptionId::new(2))?),
         activations_per_unit: 2,
         unlock_threshold: 0,
         tc_seed: 1234,
         rk2_seed: 77,
+        offact_key: Some(DEMO_OFFACT_KEY.into()),
         ..NewOption::new(
             product,
             "PP4 Trigger Code",
@@ -137,8 +144,9 @@ demo data {state} in {db}:
   author 1, product 1 \"Demo Product\", back-office user demo / demo
   EncryptionKeyID {DEMO_KEY_ID} (unlockd key export prints its keys)
   license 1001 / demo1001  option 1: PLUS 5 license file, 3 activations, 2 deactivations, counter 100
-  license 1002 / demo1002  option 2: PP4 trigger code #1, 2 activations, exact unlock threshold
+  license 1002 / demo1002  option 2: PP4 trigger code #1, 2 activations, exact unlock threshold, OffAct Key {DEMO_OFFACT_KEY}
   license 1003 / demo1003  option 1, status Void
+  offline: {base}{prefix}/customers/ManualRequest.aspx and ManualTriggerCodes.aspx (author 1 allowed)
 try (PP4 activation of license 1002; repeating it on the same computer costs nothing):
   curl -s {base}{prefix}/webservices/XmlActivationService.asmx/ActivateInstallation \\
     --data-urlencode 'xml=<ActivateInstallation><EncryptionKeyID>{DEMO_KEY_ID}</EncryptionKeyID><PrivateData><LicenseID>1002</LicenseID><Password>demo1002</Password><UserCode1>{session}</UserCode1><UserCode2>123456789</UserCode2></PrivateData></ActivateInstallation>'",

@@ -20,6 +20,19 @@ use crate::adapter::StoreService;
 use crate::clock::ServerClock;
 use crate::config::Config;
 
+/// The façade settings of `config` (server and CLI share them).
+pub fn soap_config(config: &Config) -> unlockd_soap::SoapConfig {
+    unlockd_soap::SoapConfig {
+        prefix: config.server.prefix.clone(),
+        public_base_url: config.server.public_base_url.clone(),
+        post_raw_response: config.soap.post_raw_response,
+        require_signed: config.soap.require_signed,
+        offline_request_ttl: time::Duration::days(config.rules.offline_request_ttl_days),
+        clock_tolerance: time::Duration::hours(config.rules.clock_tolerance_hours),
+        ..unlockd_soap::SoapConfig::default()
+    }
+}
+
 /// Everything a request handler needs, shared by all connections.
 pub struct AppState {
     /// The façade's configuration.
@@ -44,13 +57,7 @@ impl AppState {
         clock: Arc<ServerClock>,
         test_clock: bool,
     ) -> Self {
-        let soap = unlockd_soap::SoapConfig {
-            prefix: config.server.prefix.clone(),
-            public_base_url: config.server.public_base_url.clone(),
-            post_raw_response: config.soap.post_raw_response,
-            require_signed: config.soap.require_signed,
-            ..unlockd_soap::SoapConfig::default()
-        };
+        let soap = soap_config(config);
         Self {
             soap,
             service,

@@ -56,6 +56,12 @@ pub enum Refused {
     /// RequestMethod names another method (5006).
     #[error("RequestMethod mismatch")]
     RequestMethod,
+    /// An offline request already answered once (wire.md §7.3: 5029).
+    #[error("offline request already used")]
+    OfflineReused,
+    /// An offline request older than `offline_request_ttl` (wire.md §7.3: 5030).
+    #[error("offline request too old")]
+    OfflineTooOld,
     /// A rules outcome.
     #[error(transparent)]
     Rules(Refusal),
@@ -72,6 +78,7 @@ impl From<ServiceError> for OpError {
         match error {
             ServiceError::Refused(refusal) => refusal.into(),
             ServiceError::KeyNotForLicense => Self::Refused(Refused::Key),
+            ServiceError::OfflineReused => Self::Refused(Refused::OfflineReused),
             ServiceError::Internal(detail) => Self::Internal(detail),
         }
     }

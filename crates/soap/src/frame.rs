@@ -9,14 +9,14 @@
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use unlockd_core::{EncryptionKeyId, InstallationId, LicenseId, SessionCode};
+use unlockd_core::{EncryptionKeyId, InstallationId, LicenseId, Refusal, SessionCode};
 
 use crate::crypto::{self, KeySet, OpenError};
 use crate::error::{InputError, OpError, Refused};
 use crate::fields::Fields;
 use crate::ops::{Failed, OpContext, Operation, Reply, Request};
 use crate::result_code::{self, WireCode};
-use crate::service::{ActivationService, Attempt, RequestContext};
+use crate::service::{ActivationService, Attempt, OfflineClaim, RequestContext};
 use crate::value;
 use crate::xml::{self, Element, Limits, XmlWriter};
 
@@ -41,6 +41,17 @@ pub(crate) struct FrameConfig {
     pub limits: Limits,
     /// Key policy: refuse unsigned requests (5005).
     pub require_signed: bool,
+    /// Set for requests carried by hand (ManualRequest.aspx, `offline respond`).
+    pub offline: Option<OfflineRules>,
+}
+
+/// The extra checks of offline requests (wire.md §7.2, §7.3, errata E-2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct OfflineRules {
+    /// `offline_request_ttl`: an older ClientTimestamp gets 5030.
+    pub ttl: time::Duration,
+    /// CLK-1 tolerance: a ClientTimestamp further ahead gets 5022.
+    pub clock_tolerance: time::Duration,
 }
 
 /// The answered inner document.
@@ -50,6 +61,8 @@ pub(crate) struct Answer {
     pub document: String,
     /// Its ResultCode.
     pub result_code: i32,
+    /// Its ErrorMessage (empty on success).
+    pub error_message: &'static str,
     /// The license the request named, if it parsed that far.
     pub license_id: Option<LicenseId>,
 }
@@ -119,6 +132,7 @@ pub(crate) async fn answer<S: ActivationService>(
     Answer {
         document,
         result_code: code.number,
+        error_message: code.text,
         license_id: progress.license_id,
     }
 }
@@ -150,8 +164,9 @@ async fn run<S: ActivationService>(
         .iter()
         .any(|c| c.is(Some(XENC), "EncryptedData"));
     progress.signed = root.children.iter().any(|c| c.is(Some(DSIG), "Signature"));
-    // 5005 then 5004: verification comes before decryption (wire.md §5.3).
-    if cfg.require_signed && !progress.signed {
+    // 5005 then 5004: verification comes before decryption (wire.md §5.3); offline
+    // requests must be signed (§7.2).
+    if (cfg.require_signed || cfg.offline.is_some()) && !progress.signed {
         return Err(Refused::Signature.into());
     }
     let opened = if progress.encrypted || progress.signed {
@@ -169,8 +184,16 @@ async fn run<S: ActivationService>(
         None
     };
     // 5006: RequestMethod, when present, names this method.
-    if top.text("RequestMethod")?.is_some_and(|m| m != op.name()) {
+    let request_method = top.text("RequestMethod")?;
+    if request_method.is_some_and(|m| m != op.name()) {
         return Err(Refused::RequestMethod.into());
+    }
+    // Offline: only the methods of §7.2 (5006), RequestMethod required (5002).
+    if cfg.offline.is_some() {
+        if !op.allowed_offline() {
+            return Err(Refused::RequestMethod.into());
+        }
+        request_method.ok_or(InputError::Missing("RequestMethod"))?;
     }
     // 5002: PrivateData and its fields.
     let private_data: &Element = match &opened {
@@ -181,20 +204,66 @@ async fn run<S: ActivationService>(
     };
     let fields = Fields::new(private_data);
     progress.session = fields.parse("SessionCode", SessionCode::parse)?;
-    let client_time = fields.parse("ClientTimestamp", value::date_time)?;
+    let mut client_time = fields.parse("ClientTimestamp", value::date_time)?;
     let request = Request::parse(op, &fields).ok_or(Refused::Document)??;
     progress.license_id = request.license_id();
     progress.installation_id = request.installation_id();
+    let offline = match cfg.offline {
+        None => None,
+        Some(rules) => {
+            let session = progress
+                .session
+                .as_ref()
+                .ok_or(InputError::Missing("SessionCode"))?;
+            let sent = client_time.ok_or(InputError::Missing("ClientTimestamp"))?;
+            check_offline_age(sent, svc.now(), rules)?;
+            // E-2: the age is the TTL's business; CLK-1 refuses only a clock ahead,
+            // checked above, so the rules see no client time.
+            client_time = None;
+            Some(OfflineClaim {
+                key: key_id.to_string(),
+                subject: offline_subject(&request).ok_or(Refused::RequestMethod)?,
+                session_code: session.as_str().to_owned(),
+            })
+        }
+    };
     let ctx = OpContext {
         request: RequestContext {
             client_ip: caller.client_ip,
             key_id,
             request_id: caller.request_id.clone(),
+            offline,
         },
         keys: &keys,
         client_time,
     };
     request.apply(svc, ctx).await
+}
+
+/// wire.md §7.3 and errata E-2: older than the TTL is 5030, ahead of the server
+/// beyond the clock tolerance is 5022 (E-12: 5030/5022 before 5029).
+fn check_offline_age(
+    sent: time::OffsetDateTime,
+    now: time::OffsetDateTime,
+    rules: OfflineRules,
+) -> Result<(), Failed> {
+    if sent < now - rules.ttl {
+        return Err(Refused::OfflineTooOld.into());
+    }
+    if sent > now + rules.clock_tolerance {
+        return Err(Refusal::Clock.into());
+    }
+    Ok(())
+}
+
+/// What an offline request is about, for its one-use claim: `L{LicenseID}` or
+/// `I{InstallationID}`.
+fn offline_subject(request: &Request) -> Option<String> {
+    match (request.license_id(), request.installation_id()) {
+        (Some(license), _) => Some(format!("L{license}")),
+        (None, Some(installation)) => Some(format!("I{installation}")),
+        (None, None) => None,
+    }
 }
 
 /// `PrivateData` of the answer: the frame, then the method outputs (wire.md §2.5).

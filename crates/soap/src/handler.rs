@@ -7,6 +7,7 @@ use crate::binding::{media_type, Binding};
 use crate::envelope::{self, Call, Rejected};
 use crate::frame::{self, Caller, FrameConfig};
 use crate::metadata;
+use crate::offline;
 use crate::ops::Operation;
 use crate::service::{ActivationService, Attempt};
 use crate::xml::Limits;
@@ -89,7 +90,7 @@ impl HttpResponse {
 }
 
 /// Façade settings.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SoapConfig {
     /// Path prefix of every endpoint (default `/solo`).
     pub prefix: String,
@@ -101,6 +102,11 @@ pub struct SoapConfig {
     pub post_raw_response: bool,
     /// Refuse unsigned client requests with 5005 (wire.md §2.5).
     pub require_signed: bool,
+    /// Offline requests with an older ClientTimestamp / Created get 5030 (wire.md
+    /// §7.3; default 30 days).
+    pub offline_request_ttl: time::Duration,
+    /// CLK-1 tolerance for offline requests whose clock is ahead (errata E-2; 24 h).
+    pub clock_tolerance: time::Duration,
 }
 
 impl Default for SoapConfig {
@@ -111,6 +117,8 @@ impl Default for SoapConfig {
             limits: Limits::default(),
             post_raw_response: false,
             require_signed: false,
+            offline_request_ttl: time::Duration::days(30),
+            clock_tolerance: time::Duration::hours(24),
         }
     }
 }
@@ -120,12 +128,28 @@ const SERVICE: &str = "XmlActivationService.asmx";
 
 /// Where a path leads.
 enum Route<'p> {
+    ManualRequest,
+    ManualTriggerCodes,
     Service,
     Method(&'p str),
     Schema(&'p str),
 }
 
 fn route<'p>(cfg: &SoapConfig, path: &'p str) -> Option<Route<'p>> {
+    let customers = format!("{}/customers/", cfg.prefix.trim_end_matches('/'));
+    if let Some(page) = path
+        .get(..customers.len())
+        .filter(|head| head.eq_ignore_ascii_case(&customers))
+        .map(|_| &path[customers.len()..])
+    {
+        return if page.eq_ignore_ascii_case("ManualRequest.aspx") {
+            Some(Route::ManualRequest)
+        } else if page.eq_ignore_ascii_case("ManualTriggerCodes.aspx") {
+            Some(Route::ManualTriggerCodes)
+        } else {
+            None
+        };
+    }
     let prefix = format!("{}/webservices/", cfg.prefix.trim_end_matches('/'));
     let head = path.get(..prefix.len())?;
     if !head.eq_ignore_ascii_case(&prefix) {
@@ -157,6 +181,15 @@ pub async fn handle<S: ActivationService>(
     let is = |m: &str| req.method.eq_ignore_ascii_case(m);
     match route(cfg, req.path) {
         None => HttpResponse::not_found(),
+        Some(Route::ManualRequest) if is("GET") || is("POST") => {
+            offline::page::manual_request(svc, cfg, &req).await
+        }
+        Some(Route::ManualTriggerCodes) if is("GET") || is("POST") => {
+            offline::page::manual_trigger_codes(svc, &req).await
+        }
+        Some(Route::ManualRequest | Route::ManualTriggerCodes) => {
+            HttpResponse::method_not_allowed("GET, POST")
+        }
         Some(Route::Schema(name)) if is("GET") => metadata::schema(name)
             .map(|xsd| HttpResponse::new(200, "text/xml; charset=utf-8", xsd.as_bytes().to_vec()))
             .unwrap_or_else(HttpResponse::not_found),
@@ -215,6 +248,7 @@ async fn dispatch<S: ActivationService>(
     let frame = FrameConfig {
         limits: cfg.limits,
         require_signed: cfg.require_signed,
+        offline: None,
     };
     let answer = frame::answer(svc, frame, call.operation, &call.xml, &caller).await;
     let mut response = binding.answer(call.operation, &answer.document, cfg.post_raw_response);

@@ -16,6 +16,7 @@ mod fields;
 mod frame;
 mod handler;
 mod metadata;
+mod offline;
 mod ops;
 pub mod result_code;
 pub mod service;
@@ -24,4 +25,5 @@ pub mod xml;
 
 pub use error::{InputError, OpError, Refused};
 pub use handler::{handle, HttpRequest, HttpResponse, SoapConfig};
+pub use offline::{respond as offline_respond, OfflineAnswer};
 pub use xml::Limits;

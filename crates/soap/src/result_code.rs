@@ -52,6 +52,16 @@ pub fn of(error: &OpError) -> WireCode {
                 "E-METHOD",
                 "RequestMethod does not match the method called.",
             ),
+            Refused::OfflineReused => code(
+                5029,
+                "E-OFFLINE-REUSED",
+                "This offline request has already been used.",
+            ),
+            Refused::OfflineTooOld => code(
+                5030,
+                "E-OFFLINE-OLD",
+                "This offline request is too old; create a new one.",
+            ),
             Refused::Rules(refusal) => of_refusal(refusal),
         },
     }
@@ -115,11 +125,13 @@ mod tests {
             Refused::Decrypt,
             Refused::Signature,
             Refused::RequestMethod,
+            Refused::OfflineReused,
+            Refused::OfflineTooOld,
         ]
         .into_iter()
         .map(|r| of(&OpError::Refused(r)).number)
         .collect();
-        assert_eq!(numbers, [5001, 5003, 5004, 5005, 5006]);
+        assert_eq!(numbers, [5001, 5003, 5004, 5005, 5006, 5029, 5030]);
         assert_eq!(of(&InputError::Missing("LicenseID").into()).number, 5002);
         assert_eq!(of(&ServiceError::KeyNotForLicense.into()).number, 5003);
         assert_eq!(of(&ServiceError::Internal("db".into()).into()).number, 5099);

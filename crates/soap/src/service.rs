@@ -12,7 +12,7 @@ use unlockd_core::deactivation::{Deactivated, DeactivationRequest};
 pub use unlockd_core::history::Attempt;
 pub use unlockd_core::license_file::{CustomerInfo, LicenseFileData};
 use unlockd_core::status_check::{CheckRefused, CheckRequest, InstallationStatus};
-use unlockd_core::{EncryptionKeyId, Refusal, Version};
+use unlockd_core::{EncryptionKeyId, LicenseId, Refusal, Version};
 
 use crate::crypto::KeySet;
 
@@ -25,6 +25,9 @@ pub enum ServiceError {
     /// The request's EncryptionKeyID does not belong to the license's author (5003).
     #[error("encryption key not valid for this license")]
     KeyNotForLicense,
+    /// The offline request was already answered once (wire.md §7.3: 5029).
+    #[error("offline request already used")]
+    OfflineReused,
     /// Something broke; nothing was committed (5099).
     #[error("internal error: {0}")]
     Internal(String),
@@ -45,6 +48,33 @@ pub struct RequestContext {
     pub key_id: EncryptionKeyId,
     /// The request ID of the log span.
     pub request_id: String,
+    /// Set when the request came through ManualRequest.aspx or `unlockd offline
+    /// respond`: the one-use claim the service takes in the answer's transaction.
+    pub offline: Option<OfflineClaim>,
+}
+
+/// The one-use identity of an offline request (wire.md §7.3): a second answer to the
+/// same claim is refused with 5029.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct OfflineClaim {
+    /// The EncryptionKeyID, or `offact` for PP4 activation files.
+    pub key: String,
+    /// `L{LicenseID}` or `I{InstallationID}`.
+    pub subject: String,
+    /// The SessionCode (PLUS 5) or User Code 1 (PP4).
+    pub session_code: String,
+}
+
+/// Who asks on a PP4 manual path (activation file, ManualTriggerCodes.aspx), which
+/// carries no EncryptionKeyID.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ManualContext {
+    /// The submitter's address (rules IP-3: offline uses the submitter's IP).
+    pub client_ip: Option<IpAddr>,
+    /// The request ID of the log span.
+    pub request_id: String,
+    /// The one-use claim of an activation file; `None` for ManualTriggerCodes.aspx.
+    pub offline: Option<OfflineClaim>,
 }
 
 /// A successful activation as the façade needs it to build the answer.
@@ -76,7 +106,8 @@ pub trait ActivationService: Send + Sync + 'static {
         id: EncryptionKeyId,
     ) -> impl Future<Output = Result<Option<Arc<KeySet>>, ServiceError>> + Send;
 
-    /// Activates (trigger-code or license-file path per `req.path`), committing the
+    /// Activates (trigger-code or license-file path per `req.path`), claiming
+    /// `ctx.offline` in the same transaction when set, committing the
     /// grant and its success history row durably before returning (CON-6). A refusal
     /// commits nothing; the façade then records it with [`ActivationService::record_attempt`].
     fn activate(
@@ -85,6 +116,30 @@ pub trait ActivationService: Send + Sync + 'static {
         ctx: RequestContext,
     ) -> impl Future<Output = Result<Activation, ServiceError>> + Send;
 
+    /// A trigger-code activation without EncryptionKeyID, for the PP4 manual paths
+    /// (wire.md §7.4). The caller has already authorised it (OffAct Key MAC, or the
+    /// author's ManualTriggerCodes switch); `ctx.offline` is claimed in the grant's
+    /// transaction.
+    fn activate_manual(
+        &self,
+        req: ActivationRequest,
+        ctx: ManualContext,
+    ) -> impl Future<Output = Result<Activation, ServiceError>> + Send;
+
+    /// The OffAct Key of the license's option (rules OFF-1); `None` if the license is
+    /// unknown or has none.
+    fn offact_key(
+        &self,
+        license_id: LicenseId,
+    ) -> impl Future<Output = Result<Option<String>, ServiceError>> + Send;
+
+    /// Whether the license's author allows ManualTriggerCodes.aspx (wire.md §7.4);
+    /// `None` if the license is unknown.
+    fn manual_trigger_codes_allowed(
+        &self,
+        license_id: LicenseId,
+    ) -> impl Future<Output = Result<Option<bool>, ServiceError>> + Send;
+
     /// CheckInstallationStatus (CHK-1); updates only last-seen.
     fn check_installation(
         &self,
@@ -92,7 +147,8 @@ pub trait ActivationService: Send + Sync + 'static {
         ctx: RequestContext,
     ) -> impl Future<Output = Result<Result<InstallationStatus, CheckRefused>, ServiceError>> + Send;
 
-    /// DeactivateInstallation (DEA-1).
+    /// DeactivateInstallation (DEA-1), claiming `ctx.offline` in the same transaction
+    /// when set (the offline deactivation of wire.md §7.2).
     fn deactivate(
         &self,
         req: DeactivationRequest,

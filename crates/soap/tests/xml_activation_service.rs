@@ -4,6 +4,7 @@
 //! `UPDATE_GOLDEN=1` rewrites them. Responses are also validated with xmllint against
 //! `schema/` (wire.md §1.2).
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -20,13 +21,14 @@ use unlockd_core::{
 use unlockd_soap::crypto::client::{extract_element, ClientKeys};
 use unlockd_soap::crypto::{GeneratedKey, KeySet};
 use unlockd_soap::service::{
-    Activation, ActivationService, Attempt, CustomerInfo, LicenseFileData, RequestContext,
-    ServiceError,
+    Activation, ActivationService, Attempt, CustomerInfo, LicenseFileData, ManualContext,
+    OfflineClaim, RequestContext, ServiceError,
 };
 use unlockd_soap::{handle, HttpRequest, HttpResponse, SoapConfig};
 
 const KEY_ID: &str = "11111111-2222-3333-4444-555555555555";
 const INSTALLATION: &str = "6F1C2E7A-0D4B-4C8E-9B1A-5E3D2C1B0A99";
+const OFFACT_KEY: &str = "K7Q2M9X4TZ";
 const NS: &str = "http://secure.softwarekey.com/solo/webservices/";
 
 fn generated() -> &'static (GeneratedKey, Arc<KeySet>) {
@@ -54,6 +56,20 @@ struct Fake {
     attempts: Mutex<Vec<Attempt>>,
     /// Makes `record_attempt` fail (E-3 is required, not best effort).
     history_down: bool,
+    /// Offline claims taken (wire.md §7.3).
+    claims: Mutex<HashSet<OfflineClaim>>,
+}
+
+impl Fake {
+    /// Takes an offline claim once; a second time is 5029.
+    fn claim(&self, claim: Option<OfflineClaim>) -> Result<(), ServiceError> {
+        match claim {
+            Some(c) if !self.claims.lock().unwrap().insert(c.clone()) => {
+                Err(ServiceError::OfflineReused)
+            }
+            _ => Ok(()),
+        }
+    }
 }
 
 fn grant(codes: Option<(i32, i32)>) -> Grant {
@@ -112,10 +128,45 @@ impl ActivationService for Fake {
         Ok((id == EncryptionKeyId::parse(KEY_ID).unwrap()).then(keys))
     }
 
+    async fn activate_manual(
+        &self,
+        req: ActivationRequest,
+        ctx: ManualContext,
+    ) -> Result<Activation, ServiceError> {
+        let good = (req.license_id.get() == 1001 && req.password.matches("demo1001"))
+            || (req.license_id.get() == 1002 && req.password.matches("demo1002"));
+        if !good {
+            return Err(Refusal::Credentials.into());
+        }
+        self.claim(ctx.offline)?;
+        Ok(Activation {
+            grant: grant(Some((533723300, 0))),
+            license_file: None,
+            license_update: String::new(),
+            minimum_version: None,
+            minimum_version_url: None,
+        })
+    }
+
+    async fn offact_key(&self, license_id: LicenseId) -> Result<Option<String>, ServiceError> {
+        Ok((license_id.get() == 1002).then(|| OFFACT_KEY.to_owned()))
+    }
+
+    async fn manual_trigger_codes_allowed(
+        &self,
+        license_id: LicenseId,
+    ) -> Result<Option<bool>, ServiceError> {
+        Ok(match license_id.get() {
+            1001 => Some(true),
+            1002 => Some(false),
+            _ => None,
+        })
+    }
+
     async fn activate(
         &self,
         req: ActivationRequest,
-        _ctx: RequestContext,
+        ctx: RequestContext,
     ) -> Result<Activation, ServiceError> {
         if req.license_id.get() != 1001 || !req.password.matches("demo1001") {
             return Err(Refusal::Credentials.into());
@@ -127,6 +178,7 @@ impl ActivationService for Fake {
             }
             .into());
         }
+        self.claim(ctx.offline)?;
         let license_file = req.session_code.is_some();
         Ok(Activation {
             grant: grant((!license_file).then_some((533723300, 0))),
@@ -168,11 +220,12 @@ impl ActivationService for Fake {
     async fn deactivate(
         &self,
         req: DeactivationRequest,
-        _ctx: RequestContext,
+        ctx: RequestContext,
     ) -> Result<Deactivated, ServiceError> {
         if req.installation_id.to_string() != INSTALLATION {
             return Err(Refusal::InstallationNotFound.into());
         }
+        self.claim(ctx.offline)?;
         Ok(Deactivated {
             record_id: 1,
             at: datetime!(2026-11-26 12:00:00 UTC),
@@ -894,4 +947,250 @@ fn attempts_name_the_operation_and_license() {
         (op, 5010, "E-CRED")
     );
     assert_eq!(a.license_id.map(LicenseId::get), Some(1001));
+}
+
+// ---- Offline activation (wire.md §7): ManualRequest.aspx, ManualTriggerCodes.aspx ----
+
+const MANUAL: &str = "/solo/customers/ManualRequest.aspx";
+const CODES: &str = "/solo/customers/ManualTriggerCodes.aspx";
+
+fn form(path: &'static str, body: &str) -> (String, String) {
+    (path.to_owned(), body.to_owned())
+}
+
+fn post_form(fake: &Fake, (path, body): (String, String)) -> HttpResponse {
+    run_with(
+        fake,
+        &SoapConfig::default(),
+        Call {
+            method: "POST",
+            path: &path,
+            query: None,
+            content_type: Some("application/x-www-form-urlencoded"),
+            soap_action: None,
+            body: body.as_bytes(),
+        },
+    )
+}
+
+fn urlencode(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// A signed, encrypted offline activation request stamped `client_time`.
+fn offline_activation(session: &str, client_time: &str, sign: bool) -> String {
+    let private_data = format!(
+        "<PrivateData><ClientTimestamp>{client_time}</ClientTimestamp><LicenseID>1001</LicenseID><Password>demo1001</Password><SessionCode>{session}</SessionCode><SystemIdentifiers><SystemIdentifier name=\"NIC\" type=\"10\" value=\"aa\"/></SystemIdentifiers></PrivateData>"
+    );
+    client()
+        .seal_request("ActivateInstallationLicenseFile", &private_data, true, sign)
+        .unwrap()
+}
+
+fn shown_code(r: &HttpResponse) -> i32 {
+    let b = body(r);
+    let start = b.find("<span id=\"code\">").unwrap() + 16;
+    b[start..start + b[start..].find('<').unwrap()]
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn manual_request_page_answers_once_then_5029() {
+    let fake = Fake::default();
+    let get = run_with(
+        &fake,
+        &SoapConfig::default(),
+        Call {
+            method: "GET",
+            path: "/solo/customers/manualrequest.aspx",
+            query: None,
+            content_type: None,
+            soap_action: None,
+            body: b"",
+        },
+    );
+    assert_eq!(get.status, 200);
+    assert!(body(&get).contains("name=\"requestFile\"") && !body(&get).contains("<script"));
+    let doc = offline_activation("s1", "2026-11-26T11:00:00Z", true);
+    let first = post_form(&fake, form(MANUAL, &format!("request={}", urlencode(&doc))));
+    assert_eq!(first.result_code, Some(0), "{}", body(&first));
+    let page = body(&first);
+    assert!(page.contains("download=\"ManualResponse.xml\" href=\"data:application/xml;base64,"));
+    assert!(page.contains("readonly>"));
+    // The answer is the online one (OFF-2): it opens with the client keys and echoes the session.
+    let start = page.find("readonly>").unwrap() + 9;
+    let answer = page[start..start + page[start..].find("</textarea>").unwrap()]
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&");
+    let opened = client().open(&answer).unwrap();
+    assert!(opened
+        .private_data_xml
+        .contains("<SessionCode>s1</SessionCode>"));
+    let again = post_form(&fake, form(MANUAL, &format!("request={}", urlencode(&doc))));
+    assert_eq!(
+        shown_code(&again),
+        5029,
+        "§7.3: each request is usable once"
+    );
+    assert_eq!(fake.attempts.lock().unwrap().len(), 1);
+}
+
+#[test]
+fn offline_frame_checks_5005_5002_5030_5022_5006_5001() {
+    let unsigned = offline_activation("s2", "2026-11-26T11:00:00Z", false);
+    let no_time = client()
+        .seal_request(
+            "ActivateInstallationLicenseFile",
+            "<PrivateData><LicenseID>1001</LicenseID><Password>demo1001</Password><SessionCode>s3</SessionCode><SystemIdentifiers><SystemIdentifier name=\"NIC\" type=\"10\" value=\"aa\"/></SystemIdentifiers></PrivateData>",
+            true,
+            true,
+        )
+        .unwrap();
+    let old = offline_activation("s4", "2026-10-26T11:00:00Z", true);
+    let ahead = offline_activation("s5", "2026-11-28T12:00:00Z", true);
+    let pp4_xml = client()
+        .seal_request(
+            "ActivateInstallation",
+            "<PrivateData><ClientTimestamp>2026-11-26T11:00:00Z</ClientTimestamp><LicenseID>1001</LicenseID></PrivateData>",
+            true,
+            true,
+        )
+        .unwrap();
+    for (doc, code) in [
+        (unsigned, 5005),
+        (no_time, 5002),
+        (old, 5030),
+        (ahead, 5022),
+        (pp4_xml, 5006),
+        ("<html>no request here</html>".to_owned(), 5001),
+    ] {
+        let fake = Fake::default();
+        let r = post_form(&fake, form(MANUAL, &format!("request={}", urlencode(&doc))));
+        assert_eq!(shown_code(&r), code, "{}", body(&r));
+        assert!(fake.claims.lock().unwrap().is_empty(), "nothing claimed");
+        assert_eq!(fake.attempts.lock().unwrap().len(), 1, "E-3");
+    }
+}
+
+#[test]
+fn manual_request_accepts_a_multipart_upload_of_an_htm_wrapper() {
+    let fake = Fake::default();
+    let doc = offline_activation("s6", "2026-11-26T11:00:00Z", true);
+    let wrapper = format!(
+        "<html><body><form><input type=\"hidden\" value=\"{}\"></form></body></html>",
+        doc.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    );
+    let body_bytes = format!(
+        "--B0UND\r\nContent-Disposition: form-data; name=\"request\"\r\n\r\n\r\n--B0UND\r\nContent-Disposition: form-data; name=\"requestFile\"; filename=\"ManualActivationRequest.htm\"\r\nContent-Type: text/html\r\n\r\n{wrapper}\r\n--B0UND--\r\n"
+    );
+    let r = run_with(
+        &fake,
+        &SoapConfig::default(),
+        Call {
+            method: "POST",
+            path: MANUAL,
+            query: None,
+            content_type: Some("multipart/form-data; boundary=B0UND"),
+            soap_action: None,
+            body: body_bytes.as_bytes(),
+        },
+    );
+    assert_eq!(r.result_code, Some(0), "{}", body(&r));
+}
+
+fn offact_request(license: &str, password: &str, created: &str, key: &str) -> String {
+    unlockd_core::offact::OffActRequest {
+        license_id: license.into(),
+        password: password.into(),
+        product_id: "1".into(),
+        product_option_id: String::new(),
+        product_version: String::new(),
+        user_code1: "321990713".into(),
+        user_code2: "123456789".into(),
+        created: created.into(),
+    }
+    .to_file(&unlockd_core::offact::OffActKey::parse(key).unwrap())
+}
+
+#[test]
+fn pp4_activation_file_answers_once_with_a_maced_response_wire_7_4() {
+    let fake = Fake::default();
+    let file = offact_request("1002", "demo1002", "2026-11-26T10:00:00Z", OFFACT_KEY);
+    let r = post_form(
+        &fake,
+        form(MANUAL, &format!("request={}", urlencode(&file))),
+    );
+    assert_eq!(r.result_code, Some(0), "{}", body(&r));
+    assert!(body(&r).contains("download=\"ManualResponse.txt\""));
+    let page = body(&r);
+    let start = page.find("readonly>").unwrap() + 9;
+    let text = &page[start..start + page[start..].find("</textarea>").unwrap()];
+    let key = unlockd_core::offact::OffActKey::parse(OFFACT_KEY).unwrap();
+    let response = unlockd_core::offact::OffActResponse::parse_verified(text, &key).unwrap();
+    assert_eq!(response.regkey1, "533723300");
+    assert_eq!(response.user_code1, "321990713");
+    assert_eq!(response.update_counter, "7");
+    let again = post_form(
+        &fake,
+        form(MANUAL, &format!("request={}", urlencode(&file))),
+    );
+    assert_eq!(shown_code(&again), 5029);
+}
+
+#[test]
+fn pp4_activation_file_refusals_5005_5009_5030_5001() {
+    for (file, code) in [
+        (
+            offact_request("1002", "demo1002", "2026-11-26T10:00:00Z", "WRONGKEY1"),
+            5005,
+        ),
+        (
+            offact_request("1001", "demo1001", "2026-11-26T10:00:00Z", OFFACT_KEY),
+            5009,
+        ),
+        (
+            offact_request("1002", "demo1002", "2026-10-01T10:00:00Z", OFFACT_KEY),
+            5030,
+        ),
+        (
+            "unlockd-offact-request 1\nLicenseID=1002\n".to_owned(),
+            5001,
+        ),
+    ] {
+        let fake = Fake::default();
+        let r = post_form(
+            &fake,
+            form(MANUAL, &format!("request={}", urlencode(&file))),
+        );
+        assert_eq!(shown_code(&r), code, "{}", body(&r));
+        assert_eq!(fake.attempts.lock().unwrap().len(), 1, "E-3");
+        assert!(fake.claims.lock().unwrap().is_empty());
+    }
+}
+
+#[test]
+fn manual_trigger_codes_page_per_author_switch() {
+    let codes = |license: &str, password: &str| {
+        let fake = Fake::default();
+        let body = format!(
+            "LicenseID={license}&Password={password}&UserCode1=321990713&UserCode2=123456789"
+        );
+        post_form(&fake, form(CODES, &body))
+    };
+    let ok = codes("1001", "demo1001");
+    assert_eq!(ok.result_code, Some(0), "{}", body(&ok));
+    assert!(body(&ok).contains("<dd id=\"ActivationCode1\">533723300</dd>"));
+    assert_eq!(
+        shown_code(&codes("1002", "demo1002")),
+        5009,
+        "author not allowed"
+    );
+    assert_eq!(shown_code(&codes("4711", "nope")), 5010);
+    assert_eq!(shown_code(&codes("x", "nope")), 5002);
 }

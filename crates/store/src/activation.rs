@@ -78,14 +78,17 @@ impl Store {
         policy: &Policy,
         rng: &mut dyn RngCore,
     ) -> Result<Activated, StoreError> {
-        self.write(|conn| activate_in(conn, req, key_id, now, policy, rng))
+        self.write(|conn| activate_in(conn, req, Some(key_id), now, policy, rng))
     }
 }
 
-fn activate_in(
+/// The body of [`Store::activate_detailed`], inside the caller's transaction. `key_id`
+/// `None` skips the key check: the PP4 manual paths carry no EncryptionKeyID and are
+/// authorised by the OffAct Key or the author's ManualTriggerCodes switch instead.
+pub(crate) fn activate_in(
     conn: &mut Conn,
     req: &ActivationRequest,
-    key_id: EncryptionKeyId,
+    key_id: Option<EncryptionKeyId>,
     now: OffsetDateTime,
     policy: &Policy,
     rng: &mut dyn RngCore,
@@ -164,7 +167,14 @@ fn activate_in(
 }
 
 /// The key must exist, not be revoked, and belong to the license's author (5003).
-fn check_key(conn: &mut Conn, key_id: EncryptionKeyId, author_id: i32) -> Result<(), StoreError> {
+fn check_key(
+    conn: &mut Conn,
+    key_id: Option<EncryptionKeyId>,
+    author_id: i32,
+) -> Result<(), StoreError> {
+    let Some(key_id) = key_id else {
+        return Ok(());
+    };
     let key: Option<KeyRowDb> = encryption_keys::table
         .find(key_id.to_string())
         .select(KeyRowDb::as_select())

@@ -17,6 +17,10 @@ pub enum StoreError {
     /// The license lock was not obtained within the busy timeout (rules CON-10).
     #[error("database busy: lock wait timed out")]
     Busy,
+    /// The offline request was already answered once (wire.md §7.3: 5029); nothing
+    /// was written.
+    #[error("offline request already used")]
+    OfflineReused,
     /// The addressed row does not exist.
     #[error("not found")]
     NotFound,

@@ -60,7 +60,8 @@ impl Store {
     }
 }
 
-fn deactivate_in(
+/// The body of [`Store::deactivate`], inside the caller's transaction.
+pub(crate) fn deactivate_in(
     conn: &mut Conn,
     req: &DeactivationRequest,
     now: OffsetDateTime,

@@ -23,6 +23,7 @@ mod installation;
 mod keys;
 mod last_seen;
 mod load;
+mod offline;
 mod rows;
 mod schema;
 mod url;
@@ -39,6 +40,7 @@ pub use inputs::{
     QuantityMode,
 };
 pub use keys::{KeyRow, KeyState, NewKey};
+pub use offline::OfflineClaim;
 pub use url::{DatabaseUrl, DatabaseUrlError};
 
 use crate::db::{Conn, DbPool, PooledConn, TxKind};

@@ -6,6 +6,17 @@ diesel::table! {
         id -> Integer,
         name -> Text,
         created_at -> Timestamp,
+        manual_trigger_codes -> Bool,
+    }
+}
+
+diesel::table! {
+    offline_requests (id) {
+        id -> BigInt,
+        key_id -> Text,
+        subject -> Text,
+        session_code -> Text,
+        answered_at -> Timestamp,
     }
 }
 
@@ -225,4 +236,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     activation_history,
     encryption_keys,
     counter_transactions,
+    offline_requests,
 );

@@ -64,6 +64,15 @@ impl Operation {
         }
     }
 
+    /// Whether ManualRequest.aspx / `offline respond` may run it (wire.md §7.2; the
+    /// other methods listed there are not served by this version).
+    pub fn allowed_offline(self) -> bool {
+        matches!(
+            self,
+            Self::ActivateInstallationLicenseFile | Self::DeactivateInstallation
+        )
+    }
+
     /// The operation named exactly `name` (SOAP body element names are case-sensitive).
     pub fn from_name(name: &str) -> Self {
         Self::KNOWN
