@@ -8,7 +8,7 @@ use unlockd_tests::{extract_text, soap11_envelope, TestApp, ACTIVATION_PATH, DEM
 use crate::activation::license_file_request;
 
 /// Row counts and checksums of every table but the attempt history, plus its count.
-fn snapshot(app: &TestApp) -> (BTreeMap<String, (i64, String)>, i64) {
+pub(crate) fn snapshot(app: &TestApp) -> (BTreeMap<String, (i64, String)>, i64) {
     let url = unlockd_store::DatabaseUrl::parse(&app.database_url()).expect("url");
     let store =
         unlockd_store::Store::open(&url, unlockd_store::StoreOptions::default()).expect("open");

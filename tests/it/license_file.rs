@@ -10,7 +10,7 @@ use unlockd_tests::{binary, extract_text, TestApp, DEMO_KEY_ID};
 
 use crate::activation::license_file_request;
 
-fn exported_keys(app: &TestApp) -> serde_json::Value {
+pub(crate) fn exported_keys(app: &TestApp) -> serde_json::Value {
     let out = Command::new(binary())
         .args(["key", "export", "--id", DEMO_KEY_ID])
         .env("UNLOCKD_DATABASE_URL", app.database_url())

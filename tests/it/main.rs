@@ -5,6 +5,7 @@ mod activation;
 mod bad_input;
 mod golden;
 mod license_file;
+mod offline;
 mod race;
 mod schema;
 mod server;

@@ -26,8 +26,9 @@ pub struct Seeds {
 pub struct Unlocked {
     /// The trigger-code event 1..=50 (the app decides what it means, rules TC-5).
     pub event: u8,
-    /// The event data 0..=16383 carried by RegKey2.
-    pub value: u16,
+    /// The event data 0..=16383 carried by RegKey2; `None` when RegKey2 is 0, which
+    /// the server sends when the option type carries no data (wire.md §3.1).
+    pub value: Option<u16>,
 }
 
 /// A session code of the reference client for `now` (wire.md §6.3): 32768 × days
@@ -55,7 +56,10 @@ pub fn decode(
     seeds: Seeds,
 ) -> Option<Unlocked> {
     let event = Tc1.validate(regkey1, session, computer, seeds.tc_seed)?;
-    let value = Tc1.decrypt(regkey2, seeds.rk2_seed)?;
+    let value = match regkey2 {
+        0 => None,
+        code => Some(Tc1.decrypt(code, seeds.rk2_seed)?),
+    };
     Some(Unlocked { event, value })
 }
 
@@ -167,11 +171,25 @@ mod tests {
             decode(533_723_300, 883_933_214, 321_990_713, 123_456_789, seeds),
             Some(Unlocked {
                 event: 1,
-                value: 30
+                value: Some(30)
             })
         );
         assert_eq!(
             decode(533_723_300, 883_933_214, 321_990_713, 123_456_780, seeds),
+            None
+        );
+    }
+
+    #[test]
+    fn regkey2_zero_means_no_data() {
+        let seeds = Seeds {
+            tc_seed: 1234,
+            rk2_seed: 77,
+        };
+        let unlocked = decode(533_723_300, 0, 321_990_713, 123_456_789, seeds).unwrap();
+        assert_eq!(unlocked.value, None);
+        assert_eq!(
+            decode(533_723_300, 5, 321_990_713, 123_456_789, seeds),
             None
         );
     }
