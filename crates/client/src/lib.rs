@@ -9,12 +9,14 @@
 //! - [`pp4`]: PLUS 4 trigger codes (§6): session codes, decoding Activation Codes 1
 //!   and 2 with the default `unlockd-tc1`, and the offline activation files of §7.4
 //!   (format in [`offact`]).
+//! - [`vectors`]: the published trigger-code conformance vectors.
 //!
 //! The cryptography is the façade's own ([`unlockd_soap::crypto::client`]); this crate
 //! adds the application's checks on top, never a second implementation.
 
 pub mod plus5;
 pub mod pp4;
+pub mod vectors;
 
 pub use unlockd_core::offact;
 pub use unlockd_soap::crypto::client::ClientKeys;

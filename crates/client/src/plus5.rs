@@ -185,7 +185,7 @@ impl Plus5Client {
         session_code: &str,
     ) -> Result<LicenseFile, ClientError> {
         let private_data = self.open_answer(answer, session_code)?;
-        let answer_counter = number(&private_data, "UpdateCounter")?;
+        let answer_counter: i64 = number(&private_data, "UpdateCounter")?;
         let license_xml = self.keys.open(answer).map(|o| o.private_data_xml)?;
         let software_key = extract_element(&license_xml, "SoftwareKey")?;
         let license = self.read_license_file(software_key)?;
