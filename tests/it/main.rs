@@ -4,6 +4,7 @@
 mod activation;
 mod bad_input;
 mod golden;
+mod keys;
 mod license_file;
 mod offline;
 mod race;

@@ -21,6 +21,7 @@ use unlockd_soap::service::{
 use unlockd_store::{Activated, Store, StoreError};
 
 use crate::clock::Clock;
+use crate::keyring::KeyRing;
 
 thread_local! {
     static RNG: RefCell<ChaCha20Rng> = RefCell::new(ChaCha20Rng::from_os_rng());
@@ -32,16 +33,18 @@ pub struct StoreService {
     clock: Arc<dyn Clock>,
     policy: Policy,
     keys: RwLock<HashMap<EncryptionKeyId, Arc<KeySet>>>,
+    keyring: KeyRing,
 }
 
 impl StoreService {
-    /// Wraps a store.
-    pub fn new(store: Arc<Store>, clock: Arc<dyn Clock>, policy: Policy) -> Self {
+    /// Wraps a store; `keyring` opens the sealed ServerKeys (issue 7).
+    pub fn new(store: Arc<Store>, clock: Arc<dyn Clock>, policy: Policy, keyring: KeyRing) -> Self {
         Self {
             store,
             clock,
             policy,
             keys: RwLock::new(HashMap::new()),
+            keyring,
         }
     }
 
@@ -116,12 +119,14 @@ impl ActivationService for StoreService {
         if row.revoked_at.is_some() {
             return Ok(None);
         }
-        let set = KeySet::from_pems(id, &row.server_private_pem, &row.client_public_pem).map_err(
-            |e| {
-                tracing::error!(key = %id, error = %e, "stored key does not parse");
-                ServiceError::Internal("stored key does not parse".to_owned())
-            },
-        )?;
+        let server_private = self.keyring.server_private(&row).map_err(|e| {
+            tracing::error!(key = %id, error = %e, "stored key cannot be opened");
+            ServiceError::Internal("stored key cannot be opened".to_owned())
+        })?;
+        let set = KeySet::from_pems(id, &server_private, &row.client_public_pem).map_err(|e| {
+            tracing::error!(key = %id, error = %e, "stored key does not parse");
+            ServiceError::Internal("stored key does not parse".to_owned())
+        })?;
         let set = Arc::new(set);
         if let Ok(mut cache) = self.keys.write() {
             cache.insert(id, Arc::clone(&set));

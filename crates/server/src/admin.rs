@@ -3,17 +3,19 @@
 
 use std::process::ExitCode;
 
+use crate::keyring::KeyRing;
 use anyhow::{bail, Context};
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHasher, SaltString};
 use argon2::Argon2;
 use clap::{Args, Subcommand};
+use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use unlockd_core::{
     AuthorId, CustomerId, EncryptionKeyId, Guid, LicenseId, LicenseStatus, OptionId, OptionType,
     ProductId, TriggerCode,
 };
-use unlockd_soap::crypto::GeneratedKey;
+use unlockd_soap::crypto::{is_sealed, GeneratedKey};
 use unlockd_store::{
     NewApiUser, NewAuthor, NewCustomer, NewKey, NewLicense, NewOption, NewProduct, Store,
 };
@@ -204,6 +206,13 @@ pub enum KeyCmd {
     },
     /// List the key ring.
     List,
+    /// Retire a key after a rotation (wire.md §5.1): it keeps answering and
+    /// verifying under its keys.
+    Retire {
+        /// EncryptionKeyID.
+        #[arg(long)]
+        id: String,
+    },
     /// Print one key's client-side material as JSON (errata E-23).
     Export {
         /// EncryptionKeyID; the only key when absent.
@@ -245,7 +254,7 @@ fn ident<T>(what: &str, parsed: Result<T, unlockd_core::ParseError>) -> anyhow::
 }
 
 /// Runs one admin subcommand.
-pub fn run(store: &Store, cmd: AdminCommand) -> anyhow::Result<ExitCode> {
+pub fn run(store: &Store, keyring: &KeyRing, cmd: AdminCommand) -> anyhow::Result<ExitCode> {
     let now = OffsetDateTime::now_utc();
     match cmd {
         AdminCommand::Author(AuthorCmd::Add { id, name }) => {
@@ -364,16 +373,42 @@ pub fn run(store: &Store, cmd: AdminCommand) -> anyhow::Result<ExitCode> {
                 None => EncryptionKeyId::from_guid(Guid::from_bytes(random_bytes()?)),
             };
             let key = GeneratedKey::generate(id, bits).context("generating keys")?;
-            store.insert_key(ident("author", AuthorId::new(author))?, &new_key(&key, now))?;
+            store.insert_key(
+                ident("author", AuthorId::new(author))?,
+                &keyring.protect(new_key(&key, now))?,
+            )?;
             println!("{id}");
         }
         AdminCommand::Key(KeyCmd::List) => {
+            let date = |t: Option<OffsetDateTime>| {
+                t.and_then(|t| t.format(&Rfc3339).ok())
+                    .unwrap_or_else(|| "-".to_owned())
+            };
+            println!(
+                "EncryptionKeyID\tauthor\talgorithm\tstate\tcreated\tretired\trevoked\tat rest"
+            );
             for k in store.keys()? {
+                let at_rest = if is_sealed(&k.server_private_pem) {
+                    "sealed"
+                } else {
+                    "clear"
+                };
                 println!(
-                    "{}\tauthor {}\t{}\t{:?}",
-                    k.id, k.author_id, k.algorithm, k.state
+                    "{}\t{}\t{}\t{:?}\t{}\t{}\t{}\t{at_rest}",
+                    k.id,
+                    k.author_id,
+                    k.algorithm,
+                    k.state,
+                    date(Some(k.created_at)),
+                    date(k.retired_at),
+                    date(k.revoked_at)
                 );
             }
+        }
+        AdminCommand::Key(KeyCmd::Retire { id }) => {
+            let id = ident("EncryptionKeyID", EncryptionKeyId::parse(&id))?;
+            store.retire_key(id, now)?;
+            println!("key {id} retired: it keeps answering and verifying, for no new products");
         }
         AdminCommand::Key(KeyCmd::Export { id }) => {
             let keys = store.keys()?;
@@ -392,7 +427,7 @@ pub fn run(store: &Store, cmd: AdminCommand) -> anyhow::Result<ExitCode> {
                 "EncryptionKeyID": k.id.to_string(),
                 "Envelope": k.envelope,
                 "EnvelopeKey": k.envelope_key,
-                "ClientKeyPrivatePem": k.client_private_pem,
+                "ClientKeyPrivatePem": keyring.client_private(&k)?,
                 "ServerKeyPublicPem": k.server_public_pem,
             });
             println!("{}", serde_json::to_string_pretty(&json)?);

@@ -20,6 +20,7 @@ use crate::adapter::StoreService;
 use crate::clock::{Clock, ServerClock};
 use crate::config::Config;
 use crate::http::{self, AppState};
+use crate::keyring::KeyRing;
 
 /// A bound, migrated server that has not started serving yet.
 pub struct Application {
@@ -54,8 +55,12 @@ impl Application {
             .await
             .with_context(|| format!("binding {}", config.server.bind))?;
         let clock = Arc::new(ServerClock::default());
-        let service =
-            StoreService::new(store, Arc::clone(&clock) as Arc<dyn Clock>, policy(&config));
+        let service = StoreService::new(
+            store,
+            Arc::clone(&clock) as Arc<dyn Clock>,
+            policy(&config),
+            KeyRing::from_config(&config)?,
+        );
         let state = Arc::new(AppState::new(&config, service, clock, opts.test_clock));
         Ok(Self {
             listener,

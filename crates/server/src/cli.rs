@@ -12,6 +12,7 @@ use unlockd_store::Store;
 use crate::admin::{self, AdminCommand};
 use crate::app::{Application, ServeOptions};
 use crate::config::{Config, Overrides};
+use crate::keyring::KeyRing;
 use crate::{demo, offline, telemetry};
 
 /// unlockd: a software-activation and licensing server speaking SOLO Server's SOAP dialect.
@@ -94,7 +95,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Demo => {
             let store = open_store(&config)?;
-            let seeded = demo::seed(&store)?;
+            let seeded = demo::seed(&store, &KeyRing::from_config(&config)?)?;
             demo::print(&seeded, &config);
             Ok(ExitCode::SUCCESS)
         }
@@ -104,7 +105,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Admin(cmd) => {
             let store = open_store(&config)?;
-            admin::run(&store, cmd)
+            admin::run(&store, &KeyRing::from_config(&config)?, cmd)
         }
     }
 }
@@ -124,7 +125,7 @@ fn open_store(config: &Config) -> anyhow::Result<Arc<Store>> {
 fn serve(config: Config, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let store = open_store(&config)?;
     if args.demo {
-        let seeded = demo::seed(&store)?;
+        let seeded = demo::seed(&store, &KeyRing::from_config(&config)?)?;
         demo::print(&seeded, &config);
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()

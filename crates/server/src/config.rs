@@ -23,6 +23,8 @@ pub struct Config {
     pub soap: SoapSection,
     /// Rules tunables.
     pub rules: RulesConfig,
+    /// Key ring protection.
+    pub keys: KeysConfig,
     /// Logging.
     pub log: LogConfig,
 }
@@ -133,6 +135,24 @@ impl Default for RulesConfig {
     }
 }
 
+/// `[keys]`.
+#[derive(Clone, Serialize, Deserialize, PartialEq, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct KeysConfig {
+    /// Master key sealing the private keys at rest (AES-256-GCM; 64 hex digits or
+    /// base64 of 32 bytes). `UNLOCKD_MASTER_KEY` overrides it. Without one, new keys
+    /// are stored in clear.
+    pub master_key: Option<String>,
+}
+
+impl std::fmt::Debug for KeysConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeysConfig")
+            .field("master_key", &self.master_key.as_ref().map(|_| "…"))
+            .finish()
+    }
+}
+
 /// `[log]`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
@@ -172,7 +192,8 @@ pub struct Overrides {
 }
 
 const ENV_PREFIX: &str = "UNLOCKD_";
-/// Variables that are read elsewhere (by clap) and are not config keys.
+/// Variables that are not config paths: `UNLOCKD_CONFIG` is read by clap,
+/// `UNLOCKD_MASTER_KEY` is the short form of `keys.master_key`.
 const NON_CONFIG_VARS: [&str; 2] = ["UNLOCKD_CONFIG", "UNLOCKD_MASTER_KEY"];
 
 impl Config {
@@ -210,6 +231,9 @@ impl Config {
             }
         }
         let mut config: Config = tree.try_into().context("invalid configuration")?;
+        if let Some(master) = env.get("UNLOCKD_MASTER_KEY") {
+            config.keys.master_key = Some(master.clone());
+        }
         if let Some(bind) = overrides.bind {
             config.server.bind = bind;
         }

@@ -12,6 +12,7 @@ use unlockd_store::{
 };
 
 use crate::config::Config;
+use crate::keyring::KeyRing;
 
 /// The demo EncryptionKeyID.
 pub const DEMO_KEY_ID: &str = "6F1C2E7A-0D4B-4C8E-9B1A-5E3D2C1B0A99";
@@ -28,8 +29,9 @@ pub enum Seeded {
     AlreadyPresent,
 }
 
-/// Seeds the demo data unless license 1001 already exists.
-pub fn seed(store: &Store) -> anyhow::Result<Seeded> {
+/// Seeds the demo data unless license 1001 already exists; the demo key's private
+/// parts are sealed by `keyring` (issue 7).
+pub fn seed(store: &Store, keyring: &KeyRing) -> anyhow::Result<Seeded> {
     if store.license_exists(id(LicenseId::new(1001))?)? {
         return Ok(Seeded::AlreadyPresent);
     }
@@ -60,7 +62,7 @@ pub fn seed(store: &Store) -> anyhow::Result<Seeded> {
         name: "Demo Product".into(),
         latest_version: Some("1.0.0.0".into()),
     })?;
-    store.insert_key(author, &crate::admin::new_key(&key, now))?;
+    store.insert_key(author, &keyring.protect(crate::admin::new_key(&key, now))?)?;
     // Option 1: PLUS 5 license files (issue 3, completed by errata E-24).
     store.insert_option(&NewOption {
         id: Some(id(OptionId::new(1))?),

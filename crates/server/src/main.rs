@@ -9,6 +9,7 @@ mod clock;
 mod config;
 mod demo;
 mod http;
+mod keyring;
 mod offline;
 mod telemetry;
 

@@ -15,6 +15,7 @@ use crate::app::policy;
 use crate::clock::{Clock, ServerClock};
 use crate::config::Config;
 use crate::http::soap_config;
+use crate::keyring::KeyRing;
 
 /// Answers the request in `file`.
 pub fn respond(config: &Config, store: Arc<Store>, file: &Path) -> anyhow::Result<ExitCode> {
@@ -22,7 +23,7 @@ pub fn respond(config: &Config, store: Arc<Store>, file: &Path) -> anyhow::Resul
     // Not UTF-8: no document can be found in it, which answers 5001.
     let text = String::from_utf8_lossy(&bytes);
     let clock: Arc<dyn Clock> = Arc::new(ServerClock::default());
-    let service = StoreService::new(store, clock, policy(config));
+    let service = StoreService::new(store, clock, policy(config), KeyRing::from_config(config)?);
     let soap = soap_config(config);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

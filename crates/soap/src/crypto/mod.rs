@@ -10,6 +10,7 @@
 //! OpenSSL; `xml-canonical` is not published on crates.io. Our documents carry no
 //! DTD, comments or PIs, so exclusive C14N fits in one small module (`c14n`).
 
+mod at_rest;
 mod c14n;
 pub mod client;
 mod envelope;
@@ -21,6 +22,7 @@ mod tree;
 mod xmldsig;
 mod xmlenc;
 
+pub use at_rest::{is_sealed, MasterKey};
 pub use envelope::GeneratedKey;
 pub use error::{CryptoError, OpenError};
 pub use keys::KeySet;
