@@ -3,6 +3,7 @@
 
 mod activation;
 mod bad_input;
+mod browser;
 mod golden;
 mod keys;
 mod license_file;

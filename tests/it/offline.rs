@@ -14,7 +14,7 @@ use unlockd_tests::{binary, TestApp};
 use crate::bad_input::snapshot;
 use crate::license_file::exported_keys;
 
-fn client(app: &TestApp) -> Plus5Client {
+pub(crate) fn client(app: &TestApp) -> Plus5Client {
     let keys = exported_keys(app);
     Plus5Client::new(
         ClientKeys::from_envelope(
@@ -25,7 +25,7 @@ fn client(app: &TestApp) -> Plus5Client {
     )
 }
 
-fn computer(nic: &str) -> Vec<Identifier> {
+pub(crate) fn computer(nic: &str) -> Vec<Identifier> {
     vec![Identifier {
         kind: 10,
         name: "NIC".into(),
