@@ -198,9 +198,10 @@ fn offline_refusals_change_nothing_and_stale_answers_are_refused_by_the_client()
 fn pp4_offline_file_round_trip_through_the_cli() {
     let app = TestApp::spawn();
     let key = OffActKey::parse("K7Q2M9X4TZ").expect("demo OffAct Key");
-    let now = OffsetDateTime::now_utc();
-    let session = pp4::session_code_with(now, 4242);
-    let request = pp4::offline_request(&key, 1002, "demo1002", 1, session, 123_456_789, now);
+    // Written five days ago: errata E-2 lets the TTL, not CLK-1, judge its age.
+    let written = OffsetDateTime::now_utc() - time::Duration::days(5);
+    let session = pp4::session_code_with(written, 4242);
+    let request = pp4::offline_request(&key, 1002, "demo1002", 1, session, 123_456_789, written);
     let response = via_cli(&app, &request).expect("answered");
     let seeds = Seeds {
         tc_seed: 1234,

@@ -39,6 +39,9 @@ pub struct Policy {
     pub clock_tolerance: Duration,
     /// ACT-7 retry window (default 10 min).
     pub retry_window: Duration,
+    /// Errata E-2: the request was carried offline, so CLK-1 refuses only a client
+    /// clock (or session date) ahead of the server; its age is the TTL's business.
+    pub offline: bool,
 }
 
 impl Default for Policy {
@@ -46,6 +49,7 @@ impl Default for Policy {
         Self {
             clock_tolerance: Duration::hours(24),
             retry_window: Duration::minutes(10),
+            offline: false,
         }
     }
 }

@@ -26,6 +26,31 @@ pub fn check_session_date(session_date: Option<Date>, today: Date) -> Result<(),
     }
 }
 
+/// CLK-1 for offline requests (errata E-2): only a client time ahead of `now` by more
+/// than the tolerance is refused.
+pub fn check_client_time_not_ahead(
+    client: Option<OffsetDateTime>,
+    now: OffsetDateTime,
+    tolerance: Duration,
+) -> Result<(), Refusal> {
+    match client {
+        Some(t) if t - now > tolerance => Err(Refusal::Clock),
+        _ => Ok(()),
+    }
+}
+
+/// CLK-1 for the session date of an offline request (errata E-1, E-2): only a date
+/// more than one whole day ahead of `today` is refused.
+pub fn check_session_date_not_ahead(
+    session_date: Option<Date>,
+    today: Date,
+) -> Result<(), Refusal> {
+    match session_date {
+        Some(d) if (d - today).whole_days() > 1 => Err(Refusal::Clock),
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -49,6 +74,31 @@ mod tests {
         assert_eq!(check_client_time(Some(NOW + tol), NOW, tol), Ok(()));
         let beyond = Some(NOW + tol + Duration::seconds(1));
         assert_eq!(check_client_time(beyond, NOW, tol), Err(Refusal::Clock));
+    }
+
+    #[test]
+    fn e_2_offline_refuses_only_clocks_ahead() {
+        let tol = Duration::hours(24);
+        let old = Some(NOW - Duration::days(20));
+        assert_eq!(check_client_time_not_ahead(old, NOW, tol), Ok(()));
+        let ahead = Some(NOW + Duration::hours(25));
+        assert_eq!(
+            check_client_time_not_ahead(ahead, NOW, tol),
+            Err(Refusal::Clock)
+        );
+        let today = date!(2025 - 03 - 10);
+        assert_eq!(
+            check_session_date_not_ahead(Some(date!(2025 - 02 - 20)), today),
+            Ok(())
+        );
+        assert_eq!(
+            check_session_date_not_ahead(Some(date!(2025 - 03 - 11)), today),
+            Ok(())
+        );
+        assert_eq!(
+            check_session_date_not_ahead(Some(date!(2025 - 03 - 12)), today),
+            Err(Refusal::Clock)
+        );
     }
 
     #[test]

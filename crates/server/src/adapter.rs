@@ -161,7 +161,11 @@ impl ActivationService for StoreService {
         ctx: ManualContext,
     ) -> Result<Activation, ServiceError> {
         let now = self.clock.now();
-        let policy = self.policy;
+        // E-2: an activation file's session may date from when it was written.
+        let policy = Policy {
+            offline: ctx.offline.is_some(),
+            ..self.policy
+        };
         let claim = ctx.offline.map(store_claim);
         let done = self
             .blocking(move |s| {

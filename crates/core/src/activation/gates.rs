@@ -97,10 +97,19 @@ pub(super) fn clock(
 ) -> Result<(), Refusal> {
     if let Some(t) = trigger {
         if rules.option_type != OptionType::DownloadableLicenseWithTriggerCodeValidation {
-            clock::check_session_date(alg.session_date(t.session), today)?;
+            let date = alg.session_date(t.session);
+            if policy.offline {
+                clock::check_session_date_not_ahead(date, today)?;
+            } else {
+                clock::check_session_date(date, today)?;
+            }
         }
     }
-    clock::check_client_time(client_time, now, policy.clock_tolerance)
+    if policy.offline {
+        clock::check_client_time_not_ahead(client_time, now, policy.clock_tolerance)
+    } else {
+        clock::check_client_time(client_time, now, policy.clock_tolerance)
+    }
 }
 
 /// A7, ACT-6: `require_registration` ⇒ the customer is registered (E-UNREG).
