@@ -14,7 +14,7 @@ use unlockd_core::{AuthorId, EncryptionKeyId, LicenseId};
 
 use crate::activation::{activate_in, Activated};
 use crate::convert::to_db_time;
-use crate::db::Conn;
+use crate::db::{self, Conn};
 use crate::error::StoreError;
 use crate::installation::deactivate_in;
 use crate::load::LicenseBundle;
@@ -47,15 +47,18 @@ impl Store {
         rng: &mut dyn RngCore,
     ) -> Result<Activated, StoreError> {
         self.write(|conn| {
+            db::lock_license(conn, req.license_id.get())?;
             if let Some(claim) = claim {
                 take_claim(conn, claim, now)?;
             }
-            activate_in(conn, req, key_id, now, policy, rng)
+            activate_in(conn, req, key_id, now, policy, &mut *rng)
         })
     }
 
     /// An offline deactivation (wire.md §7.2): claims `claim`, then runs
-    /// [`Store::deactivate`]'s transaction.
+    /// [`Store::deactivate`]'s transaction (which finds the installation's license and
+    /// calls `db::lock_license` before deciding). A concurrent second claim waits on
+    /// the unique index and then gets [`StoreError::OfflineReused`].
     pub fn deactivate_offline(
         &self,
         req: &DeactivationRequest,

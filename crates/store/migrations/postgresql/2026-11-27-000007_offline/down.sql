@@ -1,0 +1,2 @@
+ALTER TABLE authors DROP COLUMN manual_trigger_codes;
+DROP TABLE offline_requests;
