@@ -10,6 +10,7 @@ pub mod clock;
 pub mod counter;
 pub mod credentials;
 pub mod deactivation;
+pub mod floating;
 pub mod history;
 pub mod ids;
 pub mod ip;

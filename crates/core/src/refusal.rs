@@ -70,6 +70,13 @@ pub enum Refusal {
     /// E-CONFIG: data invalid for the type.
     #[error("license or option configuration invalid")]
     Config,
+    /// E-SEATS: no floating seat free (FLT-4).
+    #[error("no floating seat available")]
+    Seats,
+    /// E-SESSION: floating session unknown, another license's, closed or expired
+    /// (FLT-5, errata E-5).
+    #[error("floating session closed or expired")]
+    Session,
     /// E-BUSY: lock timeout.
     #[error("license busy")]
     Busy,

@@ -107,6 +107,12 @@ fn of_refusal(refusal: &Refusal) -> WireCode {
             "E-CONFIG",
             "The license configuration does not allow this.",
         ),
+        Refusal::Seats => code(5024, "E-SEATS", "No network seat is available."),
+        Refusal::Session => code(
+            5027,
+            "E-SESSION",
+            "The network session is closed or expired.",
+        ),
         Refusal::Busy => code(5028, "E-BUSY", "The license is busy; try again."),
     }
 }
@@ -143,6 +149,8 @@ mod tests {
         assert_eq!(of(&Refusal::Clock.into()).number, 5022);
         assert_eq!(of(&Refusal::Credentials.into()).number, 5010);
         assert_eq!(of(&Refusal::InstallationNotFound.into()).number, 5015);
+        assert_eq!(of(&Refusal::Session.into()).number, 5027);
+        assert_eq!(of(&Refusal::Seats.into()).number, 5024);
     }
 
     #[test]
