@@ -167,7 +167,7 @@ pub(crate) fn activate_in(
 }
 
 /// The key must exist, not be revoked, and belong to the license's author (5003).
-fn check_key(
+pub(crate) fn check_key(
     conn: &mut Conn,
     key_id: Option<EncryptionKeyId>,
     author_id: i32,

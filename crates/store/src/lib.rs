@@ -17,6 +17,7 @@ mod counter;
 mod db;
 mod digest;
 mod error;
+mod floating;
 mod history;
 mod inputs;
 mod installation;
@@ -35,6 +36,7 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 pub use activation::Activated;
 pub use error::StoreError;
+pub use floating::NewFloatingSet;
 pub use inputs::{
     CounterSource, NewApiUser, NewAuthor, NewCustomer, NewLicense, NewOption, NewProduct,
     QuantityMode,

@@ -6,7 +6,7 @@ use time::{Date, PrimitiveDateTime};
 
 use crate::schema::{
     activation_history, activation_records, api_users, authors, counter_transactions, customers,
-    encryption_keys, licenses, product_options, products,
+    encryption_keys, floating_sessions, licenses, network_floating_sets, product_options, products,
 };
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -242,4 +242,31 @@ pub(crate) struct GrantChanges {
     pub update_counter: i64,
     pub allowed_ips: Option<String>,
     pub expiration: Option<Date>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = network_floating_sets)]
+pub(crate) struct FloatingSetRow {
+    pub id: i32,
+    pub name: String,
+    pub poll_frequency: i32,
+    pub poll_retry_frequency: i32,
+    pub poll_retry_count: i32,
+    pub allow_overages: bool,
+    pub overage_seconds: i32,
+    pub checkout_min_hours: i32,
+    pub checkout_max_hours: i32,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = floating_sessions)]
+pub(crate) struct SessionRow {
+    pub id: String,
+    pub license_id: i32,
+    pub opened_at: PrimitiveDateTime,
+    pub last_poll_at: PrimitiveDateTime,
+    pub allocated_until: PrimitiveDateTime,
+    pub checked_out: bool,
+    pub closed: bool,
+    pub installation_name: Option<String>,
 }

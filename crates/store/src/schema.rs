@@ -216,6 +216,33 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    network_floating_sets (id) {
+        id -> Integer,
+        name -> Text,
+        poll_frequency -> Integer,
+        poll_retry_frequency -> Integer,
+        poll_retry_count -> Integer,
+        allow_overages -> Bool,
+        overage_seconds -> Integer,
+        checkout_min_hours -> Integer,
+        checkout_max_hours -> Integer,
+    }
+}
+
+diesel::table! {
+    floating_sessions (id) {
+        id -> Text,
+        license_id -> Integer,
+        opened_at -> Timestamp,
+        last_poll_at -> Timestamp,
+        allocated_until -> Timestamp,
+        checked_out -> Bool,
+        closed -> Bool,
+        installation_name -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(api_users -> authors (author_id));
 diesel::joinable!(products -> authors (author_id));
 diesel::joinable!(product_options -> products (product_id));
@@ -224,6 +251,7 @@ diesel::joinable!(licenses -> product_options (option_id));
 diesel::joinable!(activation_records -> licenses (license_id));
 diesel::joinable!(encryption_keys -> authors (author_id));
 diesel::joinable!(counter_transactions -> licenses (license_id));
+diesel::joinable!(floating_sessions -> licenses (license_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     authors,
@@ -237,4 +265,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     encryption_keys,
     counter_transactions,
     offline_requests,
+    network_floating_sets,
+    floating_sessions,
 );

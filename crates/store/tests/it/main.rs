@@ -4,6 +4,7 @@
 mod activation;
 mod concurrency;
 mod counter;
+mod floating;
 mod installation;
 mod keys_and_admin;
 mod migration;

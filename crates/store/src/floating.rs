@@ -1,0 +1,326 @@
+//! Network floating sessions (rules FLT-1..6, CON-8, errata E-5): every seat
+//! mutation is one `BEGIN IMMEDIATE` transaction ([`Store::write`]) that re-reads the
+//! license row and its live sessions, calls core, and writes the session, the update
+//! counter and a success history row. Two openers therefore never both see the last
+//! seat free.
+
+use diesel::prelude::*;
+use rand::RngCore;
+use time::OffsetDateTime;
+use unlockd_core::activation::Policy;
+use unlockd_core::floating::{
+    self, FloatingRules, FloatingSnapshot, OpenRequest, SessionAction, SessionGrant, SessionId,
+    SessionRequest, SessionState,
+};
+use unlockd_core::{EncryptionKeyId, LicenseId};
+
+use crate::activation::check_key;
+use crate::convert::{from_db_time, to_db_time};
+use crate::db::Conn;
+use crate::error::StoreError;
+use crate::history;
+use crate::load::LicenseBundle;
+use crate::rows::{FloatingSetRow, SessionRow};
+use crate::schema::{floating_sessions, licenses, network_floating_sets, product_options};
+use crate::Store;
+
+/// A Network Floating Options set to insert (rules FLT-1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewFloatingSet {
+    /// Wanted ID.
+    pub id: i32,
+    /// Display name.
+    pub name: String,
+    /// The rules.
+    pub rules: FloatingRules,
+}
+
+impl Store {
+    /// FLT-4 OpenSession in one transaction: re-reads the license and its live
+    /// sessions under the write lock, lets core decide, deletes this license's
+    /// sessions that errata E-5 allows to purge, inserts the new session, bumps the
+    /// update counter and writes a success history row. `key_id` must belong to the
+    /// license's author (checked after the decision, 5003).
+    pub fn open_session(
+        &self,
+        req: &OpenRequest,
+        installation_name: Option<&str>,
+        key_id: EncryptionKeyId,
+        now: OffsetDateTime,
+        policy: &Policy,
+        rng: &mut dyn RngCore,
+    ) -> Result<SessionGrant, StoreError> {
+        self.write(|conn| {
+            let loaded = Loaded::load(conn, req.license_id.get(), now)?;
+            let grant = floating::open(&loaded.snapshot(), req, now, policy, rng)?;
+            loaded.check_key(conn, key_id)?;
+            if let Some(rules) = &loaded.floating {
+                purge(conn, req.license_id, rules, now)?;
+            }
+            diesel::insert_into(floating_sessions::table)
+                .values(row(&grant.session, now, installation_name))
+                .execute(conn)?;
+            commit(conn, &grant, "OpenSession", now)?;
+            Ok(grant)
+        })
+    }
+
+    /// Poll, Close, Checkout or Checkin (FLT-5, FLT-6) in one transaction: the
+    /// session, its license and that license's live sessions are read under the write
+    /// lock; a refusal writes nothing.
+    pub fn session_action(
+        &self,
+        req: &SessionRequest,
+        key_id: EncryptionKeyId,
+        now: OffsetDateTime,
+        policy: &Policy,
+    ) -> Result<SessionGrant, StoreError> {
+        self.write(|conn| {
+            let found: Option<SessionRow> = floating_sessions::table
+                .find(req.session_id.as_str())
+                .select(SessionRow::as_select())
+                .first(conn)
+                .optional()?;
+            let found = found.map(|r| state(&r)).transpose()?;
+            let license_id = found.as_ref().map_or(0, |s| s.license_id.get());
+            let loaded = Loaded::load(conn, license_id, now)?;
+            let grant = floating::act(&loaded.snapshot(), found.as_ref(), req, now, policy)?;
+            loaded.check_key(conn, key_id)?;
+            let s = &grant.session;
+            let polled = matches!(req.action, SessionAction::Poll | SessionAction::Checkin);
+            diesel::update(floating_sessions::table.find(s.id.as_str()))
+                .set((
+                    floating_sessions::allocated_until.eq(to_db_time(s.allocated_until)),
+                    floating_sessions::checked_out.eq(s.checked_out),
+                    floating_sessions::closed.eq(s.closed),
+                ))
+                .execute(conn)?;
+            if polled {
+                diesel::update(floating_sessions::table.find(s.id.as_str()))
+                    .set(floating_sessions::last_poll_at.eq(to_db_time(now)))
+                    .execute(conn)?;
+            }
+            commit(conn, &grant, operation(req.action), now)?;
+            Ok(grant)
+        })
+    }
+
+    /// Inserts a Network Floating Options set (FLT-1) after checking its domain.
+    pub fn insert_floating_set(&self, set: &NewFloatingSet) -> Result<(), StoreError> {
+        let r = &set.rules;
+        let int = |v: u32, what: &str| {
+            i32::try_from(v).map_err(|_| StoreError::Config(format!("{what} out of range")))
+        };
+        if r.poll_frequency == 0 || r.poll_retry_frequency == 0 {
+            return Err(StoreError::Config(
+                "FLT-1: poll and retry frequency must be > 0".into(),
+            ));
+        }
+        let row = FloatingSetRow {
+            id: set.id,
+            name: set.name.clone(),
+            poll_frequency: int(r.poll_frequency, "poll frequency")?,
+            poll_retry_frequency: int(r.poll_retry_frequency, "poll retry frequency")?,
+            poll_retry_count: int(r.poll_retry_count, "poll retry count")?,
+            allow_overages: r.overage_seconds.is_some(),
+            overage_seconds: int(r.overage_seconds.unwrap_or(0), "overage period")?,
+            checkout_min_hours: int(r.checkout_min_hours, "checkout minimum")?,
+            checkout_max_hours: int(r.checkout_max_hours, "checkout maximum")?,
+        };
+        self.write(|conn| {
+            diesel::insert_into(network_floating_sets::table)
+                .values(row)
+                .execute(conn)?;
+            Ok(())
+        })
+    }
+
+    /// The live sessions of a license at `now` (FLT-3), for tests and admin views.
+    pub fn live_sessions(
+        &self,
+        license: LicenseId,
+        now: OffsetDateTime,
+    ) -> Result<Vec<SessionState>, StoreError> {
+        self.read(|conn| live(conn, license.get(), now))
+    }
+}
+
+/// The history operation name of a session action.
+fn operation(action: SessionAction) -> &'static str {
+    match action {
+        SessionAction::Poll => "PollSession",
+        SessionAction::Close => "CloseSession",
+        SessionAction::Checkout(_) => "CheckoutSession",
+        SessionAction::Checkin => "CheckinSession",
+    }
+}
+
+/// A license with its option's floating set and live sessions, read under the lock.
+struct Loaded {
+    bundle: Option<LicenseBundle>,
+    state: Option<(unlockd_core::LicenseState, unlockd_core::OptionRules)>,
+    floating: Option<FloatingRules>,
+    sessions: Vec<SessionState>,
+}
+
+impl Loaded {
+    fn load(conn: &mut Conn, license_id: i32, now: OffsetDateTime) -> Result<Self, StoreError> {
+        let bundle = LicenseBundle::load(conn, license_id)?;
+        let state = bundle.as_ref().map(LicenseBundle::state).transpose()?;
+        let floating = match &bundle {
+            Some(b) => floating_rules(conn, b.option.id)?,
+            None => None,
+        };
+        let sessions = match &bundle {
+            Some(_) => live(conn, license_id, now)?,
+            None => Vec::new(),
+        };
+        Ok(Self {
+            bundle,
+            state,
+            floating,
+            sessions,
+        })
+    }
+
+    fn snapshot(&self) -> FloatingSnapshot<'_> {
+        FloatingSnapshot {
+            license: self.state.as_ref().map(|(l, _)| l),
+            rules: self.state.as_ref().map(|(_, o)| o),
+            floating: self.floating.as_ref(),
+            sessions: &self.sessions,
+        }
+    }
+
+    fn check_key(&self, conn: &mut Conn, key_id: EncryptionKeyId) -> Result<(), StoreError> {
+        match &self.bundle {
+            Some(b) => check_key(conn, Some(key_id), b.product.author_id),
+            None => Err(StoreError::KeyNotForLicense),
+        }
+    }
+}
+
+/// The option's floating set, `None` when it has none (5009).
+fn floating_rules(conn: &mut Conn, option_id: i32) -> Result<Option<FloatingRules>, StoreError> {
+    let set_id: Option<i32> = product_options::table
+        .find(option_id)
+        .select(product_options::network_floating_set_id)
+        .first(conn)?;
+    let Some(set_id) = set_id else {
+        return Ok(None);
+    };
+    let row: Option<FloatingSetRow> = network_floating_sets::table
+        .find(set_id)
+        .select(FloatingSetRow::as_select())
+        .first(conn)
+        .optional()?;
+    let Some(r) = row else {
+        return Ok(None);
+    };
+    let nat = |v: i32, column: &str| {
+        u32::try_from(v).map_err(|_| {
+            StoreError::Config(format!("network_floating_sets {set_id}: {column} {v}"))
+        })
+    };
+    Ok(Some(FloatingRules {
+        poll_frequency: nat(r.poll_frequency, "poll_frequency")?,
+        poll_retry_frequency: nat(r.poll_retry_frequency, "poll_retry_frequency")?,
+        poll_retry_count: nat(r.poll_retry_count, "poll_retry_count")?,
+        overage_seconds: if r.allow_overages {
+            Some(nat(r.overage_seconds, "overage_seconds")?)
+        } else {
+            None
+        },
+        checkout_min_hours: nat(r.checkout_min_hours, "checkout_min_hours")?,
+        checkout_max_hours: nat(r.checkout_max_hours, "checkout_max_hours")?,
+    }))
+}
+
+/// Sessions of `license_id` live at `now` (FLT-3): not closed, `now <= allocated_until`.
+fn live(
+    conn: &mut Conn,
+    license_id: i32,
+    now: OffsetDateTime,
+) -> Result<Vec<SessionState>, StoreError> {
+    let rows: Vec<SessionRow> = floating_sessions::table
+        .filter(floating_sessions::license_id.eq(license_id))
+        .filter(floating_sessions::closed.eq(false))
+        .filter(floating_sessions::allocated_until.ge(to_db_time(now)))
+        .select(SessionRow::as_select())
+        .load(conn)?;
+    rows.iter().map(state).collect()
+}
+
+/// Errata E-5: deletes the license's sessions that are closed, or whose
+/// allocated-until plus the overage margin has passed; nothing else.
+fn purge(
+    conn: &mut Conn,
+    license: LicenseId,
+    rules: &FloatingRules,
+    now: OffsetDateTime,
+) -> Result<(), StoreError> {
+    let cutoff = to_db_time(now - rules.overage_margin());
+    diesel::delete(
+        floating_sessions::table
+            .filter(floating_sessions::license_id.eq(license.get()))
+            .filter(
+                floating_sessions::closed
+                    .eq(true)
+                    .or(floating_sessions::allocated_until.lt(cutoff)),
+            ),
+    )
+    .execute(conn)?;
+    Ok(())
+}
+
+/// The license's update counter and a success history row, in the caller's
+/// transaction (wire.md §7.3, errata E-3).
+fn commit(
+    conn: &mut Conn,
+    grant: &SessionGrant,
+    operation: &str,
+    now: OffsetDateTime,
+) -> Result<(), StoreError> {
+    diesel::update(licenses::table.find(grant.session.license_id.get()))
+        .set(licenses::update_counter.eq(grant.update_counter))
+        .execute(conn)?;
+    history::record_success(
+        conn,
+        now,
+        operation,
+        grant.session.license_id,
+        None,
+        &format!("session {}", grant.session.id),
+        None,
+    )
+}
+
+fn row(s: &SessionState, now: OffsetDateTime, installation_name: Option<&str>) -> SessionRow {
+    SessionRow {
+        id: s.id.as_str().to_owned(),
+        license_id: s.license_id.get(),
+        opened_at: to_db_time(s.opened_at),
+        last_poll_at: to_db_time(now),
+        allocated_until: to_db_time(s.allocated_until),
+        checked_out: s.checked_out,
+        closed: s.closed,
+        installation_name: installation_name.map(str::to_owned),
+    }
+}
+
+fn state(r: &SessionRow) -> Result<SessionState, StoreError> {
+    let corrupt = |column: &str| {
+        StoreError::Config(format!(
+            "floating_sessions {}: stored {column} is invalid",
+            r.id
+        ))
+    };
+    Ok(SessionState {
+        id: SessionId::parse(&r.id).map_err(|_| corrupt("id"))?,
+        license_id: LicenseId::new(r.license_id).map_err(|_| corrupt("license_id"))?,
+        opened_at: from_db_time(r.opened_at),
+        allocated_until: from_db_time(r.allocated_until),
+        checked_out: r.checked_out,
+        closed: r.closed,
+    })
+}
