@@ -3,7 +3,7 @@
 
 use crate::binding::{action_parameter, unquote, Binding, SERVICE_NS};
 use crate::fault::FaultCode;
-use crate::ops::Operation;
+use crate::ops::{Operation, Service};
 use crate::xml::{self, Element, Limits};
 
 /// The name of the one string parameter (wire.md §2.1).
@@ -38,6 +38,7 @@ impl From<FaultCode> for Rejected {
 
 /// Reads a SOAP 1.1 or 1.2 request announced as `binding` by its Content-Type.
 pub(crate) fn read_soap(
+    service: Service,
     binding: Binding,
     body: &[u8],
     content_type: &str,
@@ -66,7 +67,7 @@ pub(crate) fn read_soap(
     // (2) Operation = first Body child in the service namespace.
     let call = body.children.first().ok_or(FaultCode::UnknownOperation)?;
     let operation = if call.namespace.as_deref() == Some(SERVICE_NS) {
-        Operation::from_name(&call.name)
+        service.operation(&call.name)
     } else {
         Operation::Unknown
     };

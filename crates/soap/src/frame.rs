@@ -1,4 +1,5 @@
-//! The client frame of wire.md §2.5 around every XmlActivationService operation:
+//! The client frame of wire.md §2.5 around every XmlActivationService and
+//! XmlNetworkFloatingService operation:
 //! reading EncryptionKeyID, RequestMethod, PrivateData (plain or protected) and
 //! ClientTimestamp, then writing ResultCode, ErrorMessage, ServerTimestamp,
 //! SessionCode, UpdateCounter and the method outputs, protected like the request.
@@ -16,7 +17,7 @@ use crate::error::{InputError, OpError, Refused};
 use crate::fields::Fields;
 use crate::ops::{Failed, OpContext, Operation, Reply, Request};
 use crate::result_code::{self, WireCode};
-use crate::service::{ActivationService, Attempt, OfflineClaim, RequestContext};
+use crate::service::{Attempt, FloatingService, OfflineClaim, RequestContext};
 use crate::value;
 use crate::xml::{self, Element, Limits, XmlWriter};
 
@@ -79,7 +80,7 @@ struct Progress {
 }
 
 /// Answers the inner document `xml` of `op` (a known operation).
-pub(crate) async fn answer<S: ActivationService>(
+pub(crate) async fn answer<S: FloatingService>(
     svc: &S,
     cfg: FrameConfig,
     op: Operation,
@@ -137,7 +138,7 @@ pub(crate) async fn answer<S: ActivationService>(
     }
 }
 
-async fn run<S: ActivationService>(
+async fn run<S: FloatingService>(
     svc: &S,
     cfg: FrameConfig,
     op: Operation,

@@ -8,8 +8,8 @@ use crate::envelope::{self, Call, Rejected};
 use crate::frame::{self, Caller, FrameConfig};
 use crate::metadata;
 use crate::offline;
-use crate::ops::Operation;
-use crate::service::{ActivationService, Attempt};
+use crate::ops::{Operation, Service};
+use crate::service::{Attempt, FloatingService};
 use crate::xml::Limits;
 
 /// The parts of an HTTP request the façade reads.
@@ -123,16 +123,18 @@ impl Default for SoapConfig {
     }
 }
 
-/// The service file name under `{prefix}/webservices/`.
-const SERVICE: &str = "XmlActivationService.asmx";
-
 /// Where a path leads.
 enum Route<'p> {
     ManualRequest,
     ManualTriggerCodes,
-    Service,
-    Method(&'p str),
+    Service(Service),
+    Method(Service, &'p str),
     Schema(&'p str),
+}
+
+/// The `{Service}.asmx` file name under `{prefix}/webservices/`.
+fn file_name(service: Service) -> String {
+    format!("{}.asmx", service.name())
 }
 
 fn route<'p>(cfg: &SoapConfig, path: &'p str) -> Option<Route<'p>> {
@@ -156,13 +158,16 @@ fn route<'p>(cfg: &SoapConfig, path: &'p str) -> Option<Route<'p>> {
         return None;
     }
     let rest = &path[prefix.len()..];
-    if rest.eq_ignore_ascii_case(SERVICE) {
-        return Some(Route::Service);
-    }
-    let service_slash = rest.get(..SERVICE.len() + 1);
-    if service_slash.is_some_and(|s| s.eq_ignore_ascii_case(&format!("{SERVICE}/"))) {
-        let method = &rest[SERVICE.len() + 1..];
-        return (!method.contains('/')).then_some(Route::Method(method));
+    for service in Service::ALL {
+        let file = file_name(service);
+        if rest.eq_ignore_ascii_case(&file) {
+            return Some(Route::Service(service));
+        }
+        let service_slash = rest.get(..file.len() + 1);
+        if service_slash.is_some_and(|s| s.eq_ignore_ascii_case(&format!("{file}/"))) {
+            let method = &rest[file.len() + 1..];
+            return (!method.contains('/')).then_some(Route::Method(service, method));
+        }
     }
     let schema = rest
         .get(..7)
@@ -172,8 +177,9 @@ fn route<'p>(cfg: &SoapConfig, path: &'p str) -> Option<Route<'p>> {
 }
 
 /// Answers one HTTP request: SOAP 1.1, SOAP 1.2 and HTTP POST calls of
-/// XmlActivationService, its WSDL, schemas and help pages; anything else 404.
-pub async fn handle<S: ActivationService>(
+/// XmlActivationService and XmlNetworkFloatingService, their WSDLs, schemas and help
+/// pages; anything else 404.
+pub async fn handle<S: FloatingService>(
     svc: &S,
     cfg: &SoapConfig,
     req: HttpRequest<'_>,
@@ -194,12 +200,13 @@ pub async fn handle<S: ActivationService>(
             .map(|xsd| HttpResponse::new(200, "text/xml; charset=utf-8", xsd.as_bytes().to_vec()))
             .unwrap_or_else(HttpResponse::not_found),
         Some(Route::Schema(_)) => HttpResponse::method_not_allowed("GET"),
-        Some(Route::Service) if is("GET") => service_page(cfg, &req),
-        Some(Route::Service) if is("POST") => {
+        Some(Route::Service(service)) if is("GET") => service_page(service, cfg, &req),
+        Some(Route::Service(service)) if is("POST") => {
             let content_type = req.content_type.unwrap_or_default();
             match Binding::of_content_type(content_type) {
                 Some(binding) => {
                     let call = envelope::read_soap(
+                        service,
                         binding,
                         req.body,
                         content_type,
@@ -211,9 +218,9 @@ pub async fn handle<S: ActivationService>(
                 None => HttpResponse::text(415, "unsupported media type"),
             }
         }
-        Some(Route::Service) => HttpResponse::method_not_allowed("GET, POST"),
-        Some(Route::Method(segment)) => {
-            let operation = Operation::from_path_segment(segment);
+        Some(Route::Service(_)) => HttpResponse::method_not_allowed("GET, POST"),
+        Some(Route::Method(service, segment)) => {
+            let operation = service.operation_of_segment(segment);
             if operation == Operation::Unknown {
                 return HttpResponse::not_found();
             }
@@ -230,7 +237,7 @@ pub async fn handle<S: ActivationService>(
     }
 }
 
-async fn dispatch<S: ActivationService>(
+async fn dispatch<S: FloatingService>(
     svc: &S,
     cfg: &SoapConfig,
     req: &HttpRequest<'_>,
@@ -259,7 +266,7 @@ async fn dispatch<S: ActivationService>(
 }
 
 /// Records the faulted request (errata E-3) and answers the fault.
-async fn fault<S: ActivationService>(
+async fn fault<S: FloatingService>(
     svc: &S,
     req: &HttpRequest<'_>,
     binding: Binding,
@@ -287,7 +294,7 @@ async fn fault<S: ActivationService>(
 }
 
 /// `GET {svc}.asmx`: `?WSDL`, `?op=Method` or the service help page.
-fn service_page(cfg: &SoapConfig, req: &HttpRequest<'_>) -> HttpResponse {
+fn service_page(service: Service, cfg: &SoapConfig, req: &HttpRequest<'_>) -> HttpResponse {
     let mut op = None;
     for pair in req.query.unwrap_or_default().split('&') {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
@@ -297,24 +304,25 @@ fn service_page(cfg: &SoapConfig, req: &HttpRequest<'_>) -> HttpResponse {
                 .clone()
                 .unwrap_or_else(|| format!("http://{}", req.host.unwrap_or("localhost")));
             let address = format!(
-                "{}{}/webservices/{SERVICE}",
+                "{}{}/webservices/{}",
                 base.trim_end_matches('/'),
-                cfg.prefix.trim_end_matches('/')
+                cfg.prefix.trim_end_matches('/'),
+                file_name(service)
             );
             return HttpResponse::new(
                 200,
                 "text/xml; charset=utf-8",
-                metadata::wsdl(&address).into_bytes(),
+                metadata::wsdl(service, &address).into_bytes(),
             );
         }
         if key.eq_ignore_ascii_case("op") {
             op = Some(value);
         }
     }
-    let page = match op.map(Operation::from_path_segment) {
+    let page = match op.map(|o| service.operation_of_segment(o)) {
         Some(Operation::Unknown) => return HttpResponse::not_found(),
-        Some(operation) => metadata::operation_page(operation),
-        None => metadata::service_page(),
+        Some(operation) => metadata::operation_page(service, operation),
+        None => metadata::service_page(service),
     };
     HttpResponse::new(200, "text/html; charset=utf-8", page.into_bytes())
 }

@@ -1,16 +1,62 @@
 //! Service metadata (wire.md §1.2): the WSDL with its address filled in, the request
 //! and response schemas, and small HTML help pages.
 
-use crate::ops::Operation;
+use crate::ops::{Operation, Service};
 use crate::xml::escape_text;
 
-/// The published WSDL; its addresses are rewritten per request.
-const WSDL: &str = include_str!("../../../wsdl/XmlActivationService.wsdl");
-/// The address the stored WSDL carries.
-const WSDL_ADDRESS: &str = "http://localhost/solo/webservices/XmlActivationService.asmx";
+/// The published WSDLs; their addresses are rewritten per request.
+const ACTIVATION_WSDL: &str = include_str!("../../../wsdl/XmlActivationService.wsdl");
+const FLOATING_WSDL: &str = include_str!("../../../wsdl/XmlNetworkFloatingService.wsdl");
+/// The addresses the stored WSDLs carry.
+const ACTIVATION_ADDRESS: &str = "http://localhost/solo/webservices/XmlActivationService.asmx";
+const FLOATING_ADDRESS: &str = "http://localhost/solo/webservices/XmlNetworkFloatingService.asmx";
 
 /// `schema/{Name}.xsd` by file name.
-const SCHEMAS: [(&str, &str); 12] = [
+const SCHEMAS: [(&str, &str); 23] = [
+    (
+        "NetworkSession.xsd",
+        include_str!("../../../schema/NetworkSession.xsd"),
+    ),
+    (
+        "OpenSessionInput.xsd",
+        include_str!("../../../schema/OpenSessionInput.xsd"),
+    ),
+    (
+        "OpenSessionOutput.xsd",
+        include_str!("../../../schema/OpenSessionOutput.xsd"),
+    ),
+    (
+        "PollSessionInput.xsd",
+        include_str!("../../../schema/PollSessionInput.xsd"),
+    ),
+    (
+        "PollSessionOutput.xsd",
+        include_str!("../../../schema/PollSessionOutput.xsd"),
+    ),
+    (
+        "CloseSessionInput.xsd",
+        include_str!("../../../schema/CloseSessionInput.xsd"),
+    ),
+    (
+        "CloseSessionOutput.xsd",
+        include_str!("../../../schema/CloseSessionOutput.xsd"),
+    ),
+    (
+        "CheckoutSessionInput.xsd",
+        include_str!("../../../schema/CheckoutSessionInput.xsd"),
+    ),
+    (
+        "CheckoutSessionOutput.xsd",
+        include_str!("../../../schema/CheckoutSessionOutput.xsd"),
+    ),
+    (
+        "CheckinSessionInput.xsd",
+        include_str!("../../../schema/CheckinSessionInput.xsd"),
+    ),
+    (
+        "CheckinSessionOutput.xsd",
+        include_str!("../../../schema/CheckinSessionOutput.xsd"),
+    ),
     ("Common.xsd", include_str!("../../../schema/Common.xsd")),
     ("License.xsd", include_str!("../../../schema/License.xsd")),
     (
@@ -55,11 +101,15 @@ const SCHEMAS: [(&str, &str); 12] = [
     ),
 ];
 
-/// The WSDL with every endpoint address set to `address`.
-pub fn wsdl(address: &str) -> String {
+/// The service's WSDL with every endpoint address set to `address`.
+pub fn wsdl(service: Service, address: &str) -> String {
     let mut escaped = String::new();
     escape_text(address, &mut escaped);
-    WSDL.replace(WSDL_ADDRESS, &escaped.replace('"', "&quot;"))
+    let (wsdl, stored) = match service {
+        Service::Activation => (ACTIVATION_WSDL, ACTIVATION_ADDRESS),
+        Service::NetworkFloating => (FLOATING_WSDL, FLOATING_ADDRESS),
+    };
+    wsdl.replace(stored, &escaped.replace('"', "&quot;"))
 }
 
 /// A schema by file name (ASCII case-insensitive).
@@ -71,32 +121,35 @@ pub fn schema(name: &str) -> Option<&'static str> {
 }
 
 /// The service help page: one link per operation.
-pub fn service_page() -> String {
-    let items: String = Operation::KNOWN
+pub fn service_page(service: Service) -> String {
+    let items: String = service
+        .operations()
         .iter()
         .map(|op| format!(r#"<li><a href="?op={0}">{0}</a></li>"#, op.name()))
         .collect();
     page(
-        "XmlActivationService",
+        service.name(),
         &format!(r#"<p>Operations (<a href="?WSDL">service description</a>):</p><ul>{items}</ul>"#),
     )
 }
 
 /// The help page of one operation.
-pub fn operation_page(op: Operation) -> String {
+pub fn operation_page(service: Service, op: Operation) -> String {
     let name = op.name();
+    let svc = service.name();
     page(
         name,
         &format!(
             concat!(
-                "<p>SOAP 1.1: POST XmlActivationService.asmx, <code>text/xml</code>, ",
+                "<p>SOAP 1.1: POST {1}.asmx, <code>text/xml</code>, ",
                 "SOAPAction <code>\"http://secure.softwarekey.com/solo/webservices/{0}\"</code>.</p>",
-                "<p>SOAP 1.2: POST XmlActivationService.asmx, <code>application/soap+xml</code>.</p>",
-                "<p>HTTP POST: XmlActivationService.asmx/{0}, form field <code>xml</code>.</p>",
+                "<p>SOAP 1.2: POST {1}.asmx, <code>application/soap+xml</code>.</p>",
+                "<p>HTTP POST: {1}.asmx/{0}, form field <code>xml</code>.</p>",
                 "<p>Schemas: <a href=\"schema/{0}Input.xsd\">{0}Input.xsd</a>, ",
                 "<a href=\"schema/{0}Output.xsd\">{0}Output.xsd</a>.</p>"
             ),
-            name
+            name,
+            svc
         ),
     )
 }

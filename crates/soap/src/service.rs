@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 use unlockd_core::activation::{ActivationRequest, Grant};
 use unlockd_core::counter::{DecrementRequest, Decremented};
 use unlockd_core::deactivation::{Deactivated, DeactivationRequest};
+use unlockd_core::floating::{OpenRequest, SessionGrant, SessionRequest};
 pub use unlockd_core::history::Attempt;
 pub use unlockd_core::license_file::{CustomerInfo, LicenseFileData};
 use unlockd_core::status_check::{CheckRefused, CheckRequest, InstallationStatus};
@@ -170,4 +171,24 @@ pub trait ActivationService: Send + Sync + 'static {
         &self,
         attempt: Attempt,
     ) -> impl Future<Output = Result<(), ServiceError>> + Send;
+}
+
+/// Everything XmlNetworkFloatingService needs besides the frame's
+/// [`ActivationService`] calls (key sets, attempts, clock): rules FLT-1..6.
+pub trait FloatingService: ActivationService {
+    /// OpenSession (FLT-4): takes a seat in one transaction under the license lock
+    /// (CON-8) and commits before returning. A refusal commits nothing.
+    fn open_session(
+        &self,
+        req: OpenRequest,
+        installation_name: Option<String>,
+        ctx: RequestContext,
+    ) -> impl Future<Output = Result<SessionGrant, ServiceError>> + Send;
+
+    /// PollSession, CloseSession, CheckoutSession, CheckinSession (FLT-5, FLT-6).
+    fn session_action(
+        &self,
+        req: SessionRequest,
+        ctx: RequestContext,
+    ) -> impl Future<Output = Result<SessionGrant, ServiceError>> + Send;
 }

@@ -13,6 +13,10 @@ use time::OffsetDateTime;
 use unlockd_core::activation::{ActivationRequest, Grant};
 use unlockd_core::counter::{DecrementRequest, Decremented};
 use unlockd_core::deactivation::{Deactivated, DeactivationRequest};
+use unlockd_core::floating::{
+    FloatingRules, OpenRequest, SessionAction, SessionGrant, SessionId, SessionRequest,
+    SessionState,
+};
 use unlockd_core::status_check::{CheckRefused, CheckRequest, InstallationStatus};
 use unlockd_core::{
     CustomerId, EncryptionKeyId, GrantKind, InstallationId, LicenseId, LicenseStatus, OptionId,
@@ -21,8 +25,8 @@ use unlockd_core::{
 use unlockd_soap::crypto::client::{extract_element, ClientKeys};
 use unlockd_soap::crypto::{GeneratedKey, KeySet};
 use unlockd_soap::service::{
-    Activation, ActivationService, Attempt, CustomerInfo, LicenseFileData, ManualContext,
-    OfflineClaim, RequestContext, ServiceError,
+    Activation, ActivationService, Attempt, CustomerInfo, FloatingService, LicenseFileData,
+    ManualContext, OfflineClaim, RequestContext, ServiceError,
 };
 use unlockd_soap::{handle, HttpRequest, HttpResponse, SoapConfig};
 
@@ -259,6 +263,64 @@ impl ActivationService for Fake {
         }
         self.attempts.lock().unwrap().push(attempt);
         Ok(())
+    }
+}
+
+/// The fake's only floating session.
+const SESSION: &str = "00112233445566778899AABBCCDDEEFF";
+
+fn session_grant(action: Option<SessionAction>) -> SessionGrant {
+    let now = datetime!(2026-11-26 12:00:00 UTC);
+    SessionGrant {
+        session: SessionState {
+            id: SessionId::parse(SESSION).unwrap(),
+            license_id: LicenseId::new(1001).unwrap(),
+            opened_at: now,
+            allocated_until: now + time::Duration::seconds(120),
+            checked_out: matches!(action, Some(SessionAction::Checkout(_))),
+            closed: action == Some(SessionAction::Close),
+        },
+        seats_available: -1,
+        total_seats: 2,
+        rules: FloatingRules {
+            poll_frequency: 60,
+            poll_retry_frequency: 10,
+            poll_retry_count: 6,
+            overage_seconds: None,
+            checkout_min_hours: 1,
+            checkout_max_hours: 72,
+        },
+        update_counter: 12,
+    }
+}
+
+impl FloatingService for Fake {
+    async fn open_session(
+        &self,
+        req: OpenRequest,
+        _installation_name: Option<String>,
+        _ctx: RequestContext,
+    ) -> Result<SessionGrant, ServiceError> {
+        if req.license_id.get() != 1001 || !req.password.matches("demo1001") {
+            return Err(Refusal::Credentials.into());
+        }
+        Ok(session_grant(None))
+    }
+
+    async fn session_action(
+        &self,
+        req: SessionRequest,
+        _ctx: RequestContext,
+    ) -> Result<SessionGrant, ServiceError> {
+        if req.session_id.as_str() != SESSION {
+            return Err(Refusal::Session.into());
+        }
+        if let SessionAction::Checkout(h) = req.action {
+            if !(1..=72).contains(&h) {
+                return Err(Refusal::Param.into());
+            }
+        }
+        Ok(session_grant(Some(req.action)))
     }
 }
 
@@ -1193,4 +1255,198 @@ fn manual_trigger_codes_page_per_author_switch() {
     );
     assert_eq!(shown_code(&codes("4711", "nope")), 5010);
     assert_eq!(shown_code(&codes("x", "nope")), 5002);
+}
+
+const FLOATING: &str = "/solo/webservices/XmlNetworkFloatingService.asmx";
+
+fn floating11<'a>(action: &'a str, body: &'a str) -> Call<'a> {
+    Call {
+        method: "POST",
+        path: FLOATING,
+        query: None,
+        content_type: Some("text/xml; charset=utf-8"),
+        soap_action: Some(action),
+        body: body.as_bytes(),
+    }
+}
+
+#[test]
+fn flt_open_session_answers_a_signed_certificate_in_wire_order() {
+    let body = soap11("OpenSession", &inner("OpenSession", "<LicenseID>1001</LicenseID><Password>demo1001</Password><SessionCode>abc</SessionCode>"));
+    let action = format!("\"{NS}OpenSession\"");
+    let (r, attempts) = run(floating11(&action, &body));
+    assert_eq!(r.status, 200, "{}", body_of(&r));
+    let doc = inner_of_named(&r, "OpenSessionResult");
+    assert!(doc.contains("<ResultCode>0</ResultCode>"), "{doc}");
+    assert!(
+        doc.contains(
+            "<SessionCode>abc</SessionCode><UpdateCounter>12</UpdateCounter><NetworkSession>"
+        ),
+        "{doc}"
+    );
+    let cert = extract_element(&doc, "NetworkSession").unwrap();
+    let order = [
+        "SessionID",
+        "LicenseID",
+        "ServerTimestamp",
+        "AllocatedUntilDate",
+        "SeatsAvailable",
+        "TotalSeats",
+        "CheckedOut",
+        "CheckoutDurationMinimum",
+        "CheckoutDurationMaximum",
+        "PollFrequency",
+        "PollRetryFrequency",
+        "PollRetryCount",
+        "UpdateCounter",
+        "Signature",
+    ];
+    let positions: Vec<usize> = order
+        .iter()
+        .map(|t| {
+            cert.find(&format!("<{t}"))
+                .unwrap_or_else(|| panic!("{t} in {cert}"))
+        })
+        .collect();
+    assert!(positions.windows(2).all(|w| w[0] < w[1]), "{cert}");
+    assert!(
+        cert.contains("<SeatsAvailable>-1</SeatsAvailable>"),
+        "negative seats (FLT-5): {cert}"
+    );
+    assert!(cert.contains("<AllocatedUntilDate>2026-11-26T12:02:00Z</AllocatedUntilDate>"));
+    client()
+        .verify_signed(cert)
+        .expect("certificate signed by the ServerKey (E-10)");
+    let tampered = cert.replace("<TotalSeats>2<", "<TotalSeats>3<");
+    assert!(client().verify_signed(&tampered).is_err());
+    assert!(attempts.is_empty());
+}
+
+#[test]
+fn flt_session_calls_over_soap_12_and_http_post_and_5027_for_unknown_sessions() {
+    let poll = inner(
+        "PollSession",
+        &format!("<SessionID>{}</SessionID>", SESSION.to_lowercase()),
+    );
+    let body12 = soap12("PollSession", &poll);
+    let (r, _) = run(Call {
+        method: "POST",
+        path: FLOATING,
+        query: None,
+        content_type: Some("application/soap+xml; charset=utf-8"),
+        soap_action: None,
+        body: body12.as_bytes(),
+    });
+    assert_eq!(r.status, 200);
+    assert!(inner_of_named(&r, "PollSessionResult")
+        .contains(&format!("<SessionID>{SESSION}</SessionID>")));
+
+    let close = format!(
+        "xml={}",
+        form_escape(&inner(
+            "CloseSession",
+            &format!("<SessionID>{SESSION}</SessionID>")
+        ))
+    );
+    let (r, _) = run(Call {
+        method: "POST",
+        path: "/solo/webservices/xmlnetworkfloatingservice.asmx/closesession",
+        query: None,
+        content_type: Some("application/x-www-form-urlencoded"),
+        soap_action: None,
+        body: close.as_bytes(),
+    });
+    assert_eq!(r.status, 200, "{}", body_of(&r));
+    let doc = inner_of(&r);
+    assert!(
+        doc.contains("<ResultCode>0</ResultCode>") && !doc.contains("NetworkSession"),
+        "{doc}"
+    );
+
+    let unknown = soap11(
+        "PollSession",
+        &inner(
+            "PollSession",
+            &format!("<SessionID>{}</SessionID>", "F".repeat(32)),
+        ),
+    );
+    let action = format!("\"{NS}PollSession\"");
+    let (r, attempts) = run(floating11(&action, &unknown));
+    assert!(inner_of_named(&r, "PollSessionResult").contains("<ResultCode>5027</ResultCode>"));
+    assert_eq!(attempts.len(), 1);
+    assert_eq!(attempts[0].result_code, 5027);
+
+    let beyond = soap11(
+        "CheckoutSession",
+        &inner(
+            "CheckoutSession",
+            &format!("<SessionID>{SESSION}</SessionID><CheckoutHours>73</CheckoutHours>"),
+        ),
+    );
+    let action = format!("\"{NS}CheckoutSession\"");
+    let (r, _) = run(floating11(&action, &beyond));
+    assert!(inner_of_named(&r, "CheckoutSessionResult").contains("<ResultCode>5002</ResultCode>"));
+    let bad_id = soap11(
+        "PollSession",
+        &inner("PollSession", "<SessionID>XYZ</SessionID>"),
+    );
+    let action = format!("\"{NS}PollSession\"");
+    let (r, _) = run(floating11(&action, &bad_id));
+    assert!(inner_of_named(&r, "PollSessionResult").contains("<ResultCode>5002</ResultCode>"));
+}
+
+#[test]
+fn flt_operations_belong_to_their_own_service() {
+    let body = soap11(
+        "OpenSession",
+        &inner(
+            "OpenSession",
+            "<LicenseID>1001</LicenseID><Password>demo1001</Password>",
+        ),
+    );
+    let (r, _) = run(post11("OpenSession", &body));
+    assert_eq!(r.status, 500);
+    assert!(body_of(&r).contains("UnknownOperation"), "{}", body_of(&r));
+    let (r, _) = run(Call {
+        method: "GET",
+        path: FLOATING,
+        query: Some("wsdl"),
+        content_type: None,
+        soap_action: None,
+        body: b"",
+    });
+    let wsdl = body_of(&r);
+    assert!(wsdl
+        .contains("http://licensing.example.com/solo/webservices/XmlNetworkFloatingService.asmx"));
+    assert!(
+        wsdl.contains("<wsdl:operation name=\"CheckoutSession\">")
+            && !wsdl.contains("DecrementLicenseCounter")
+    );
+}
+
+fn body_of(r: &HttpResponse) -> String {
+    String::from_utf8(r.body.clone()).unwrap()
+}
+
+fn inner_of_named(r: &HttpResponse, tag: &str) -> String {
+    let b = body_of(r);
+    let open = b
+        .find(&format!("<{tag}>"))
+        .map(|i| i + tag.len() + 2)
+        .unwrap_or_else(|| panic!("{tag} in {b}"));
+    let end = b[open..].find(&format!("</{tag}>")).unwrap() + open;
+    b[open..end]
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&#xD;", "\r")
+        .replace("&amp;", "&")
+}
+
+fn form_escape(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

@@ -9,6 +9,7 @@ use super::error::{CryptoError, OpenError};
 use super::keys::{OwnKey, PeerKey};
 use super::protected::{open_with, seal_with, Opened};
 use super::tree;
+use super::xmldsig::{self, NS_DSIG};
 
 /// What an application holds for one EncryptionKeyID: ClientKey private part and
 /// ServerKey public part, taken from the Envelope.
@@ -44,6 +45,19 @@ impl ClientKeys {
     /// document, [`extract_element`] it first (E-10).
     pub fn open(&self, xml: &str) -> Result<Opened, OpenError> {
         open_with(xml, &self.client, &self.server, self.id)
+    }
+
+    /// Verifies a standalone document signed by the ServerKey, such as the floating
+    /// certificate `NetworkSession` (wire.md §3.10, errata E-10): exactly one
+    /// Signature child, valid for this EncryptionKeyID; an unsigned document fails.
+    pub fn verify_signed(&self, xml: &str) -> Result<(), OpenError> {
+        let root = tree::parse(xml).map_err(|_| OpenError::Malformed)?;
+        let mut signatures = root.elements().filter(|e| e.is(NS_DSIG, "Signature"));
+        let signature = signatures.next().ok_or(OpenError::Signature)?;
+        if signatures.next().is_some() {
+            return Err(OpenError::Signature);
+        }
+        xmldsig::verify(&root, signature, &self.server, self.id)
     }
 
     /// Builds a request `<{root}><EncryptionKeyID/><RequestMethod/>PrivateData…</{root}>`

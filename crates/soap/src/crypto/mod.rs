@@ -26,7 +26,7 @@ pub use at_rest::{is_sealed, MasterKey};
 pub use envelope::GeneratedKey;
 pub use error::{CryptoError, OpenError};
 pub use keys::KeySet;
-pub use protected::{open_request, seal, Opened};
+pub use protected::{open_request, seal, sign_standalone, Opened};
 
 #[cfg(test)]
 mod tests;

@@ -42,6 +42,13 @@ pub fn seal(
     )
 }
 
+/// Signs a standalone document with the ServerKey, unencrypted: the floating
+/// certificate `NetworkSession` (wire.md §3.10, §5.3 table, errata E-10). The
+/// Signature becomes the root's last child and covers the root (`URI=""`).
+pub fn sign_standalone(document: &str, keys: &KeySet) -> Result<String, CryptoError> {
+    xmldsig::sign(document, &keys.server)
+}
+
 /// Opens a request (wire.md §2.5): verifies a ClientKey signature if present, then
 /// decrypts `EncryptedData[@Id="PrivateData"]` with the ServerKey. Whether a
 /// signature is required is the caller's policy (`require_signed`).

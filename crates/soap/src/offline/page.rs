@@ -16,11 +16,11 @@ use super::OfflineAnswer;
 use crate::binding::media_type;
 use crate::frame::Caller;
 use crate::handler::{HttpRequest, HttpResponse, SoapConfig};
-use crate::service::ActivationService;
+use crate::service::FloatingService;
 use crate::xml::escape_text;
 
 /// ManualRequest.aspx, GET or POST.
-pub(crate) async fn manual_request<S: ActivationService>(
+pub(crate) async fn manual_request<S: FloatingService>(
     svc: &S,
     cfg: &SoapConfig,
     req: &HttpRequest<'_>,
@@ -71,7 +71,7 @@ pub(crate) async fn manual_request<S: ActivationService>(
 }
 
 /// ManualTriggerCodes.aspx, GET or POST.
-pub(crate) async fn manual_trigger_codes<S: ActivationService>(
+pub(crate) async fn manual_trigger_codes<S: FloatingService>(
     svc: &S,
     req: &HttpRequest<'_>,
 ) -> HttpResponse {

@@ -1,4 +1,6 @@
-//! XmlActivationService operations, one file each (style.md, mini-redis `cmd/`).
+//! XmlActivationService and XmlNetworkFloatingService operations, one file each
+//! (style.md, mini-redis `cmd/`); the four calls on an open floating session share
+//! `session_call`.
 //!
 //! Each file parses its inner document's `PrivateData` fields into core request types
 //! (`parse`), calls the [`ActivationService`] (`apply`) and writes its outputs in the
@@ -7,15 +9,20 @@
 
 mod activate_installation;
 mod activate_installation_license_file;
+mod certificate;
 mod check_installation_status;
 mod deactivate_installation;
 mod decrement_license_counter;
+mod open_session;
+mod session_call;
 
 pub(crate) use activate_installation::ActivateInstallation;
 pub(crate) use activate_installation_license_file::ActivateInstallationLicenseFile;
 pub(crate) use check_installation_status::CheckInstallationStatus;
 pub(crate) use deactivate_installation::DeactivateInstallation;
 pub(crate) use decrement_license_counter::DecrementLicenseCounter;
+pub(crate) use open_session::OpenSession;
+pub(crate) use session_call::{SessionCall, SessionMethod};
 
 use time::OffsetDateTime;
 use unlockd_core::{InstallationId, LicenseId, Refusal};
@@ -23,9 +30,59 @@ use unlockd_core::{InstallationId, LicenseId, Refusal};
 use crate::crypto::KeySet;
 use crate::error::{InputError, OpError, Refused};
 use crate::fields::Fields;
-use crate::service::{ActivationService, RequestContext, ServiceError};
+use crate::service::{FloatingService, RequestContext, ServiceError};
 
-/// The operations of XmlActivationService (wire.md §3.1-3.5).
+/// The `.asmx` services this façade serves (wire.md §1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Service {
+    /// XmlActivationService (§3.1-3.5).
+    Activation,
+    /// XmlNetworkFloatingService (§3.10).
+    NetworkFloating,
+}
+
+impl Service {
+    /// Every service.
+    pub const ALL: [Service; 2] = [Self::Activation, Self::NetworkFloating];
+
+    /// The service name (`XmlActivationService`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Activation => "XmlActivationService",
+            Self::NetworkFloating => "XmlNetworkFloatingService",
+        }
+    }
+
+    /// Its operations, in WSDL order.
+    pub fn operations(self) -> &'static [Operation] {
+        match self {
+            Self::Activation => &Operation::KNOWN[..5],
+            Self::NetworkFloating => &Operation::KNOWN[5..],
+        }
+    }
+
+    /// The operation of this service named exactly `name` (SOAP body element names are
+    /// case-sensitive); `Unknown` otherwise, also for another service's operation.
+    pub fn operation(self, name: &str) -> Operation {
+        self.operations()
+            .iter()
+            .copied()
+            .find(|op| op.name() == name)
+            .unwrap_or(Operation::Unknown)
+    }
+
+    /// The operation of an HTTP POST path segment (ASCII case-insensitive, wire.md §1).
+    pub fn operation_of_segment(self, segment: &str) -> Operation {
+        self.operations()
+            .iter()
+            .copied()
+            .find(|op| op.name().eq_ignore_ascii_case(segment))
+            .unwrap_or(Operation::Unknown)
+    }
+}
+
+/// The operations of XmlActivationService (wire.md §3.1-3.5) and
+/// XmlNetworkFloatingService (§3.10).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Operation {
     /// §3.1, PP4 trigger codes.
@@ -38,18 +95,33 @@ pub enum Operation {
     DeactivateInstallation,
     /// §3.5.
     DecrementLicenseCounter,
+    /// §3.10 FLT-4.
+    OpenSession,
+    /// §3.10 FLT-5.
+    PollSession,
+    /// §3.10 FLT-6.
+    CloseSession,
+    /// §3.10 FLT-6.
+    CheckoutSession,
+    /// §3.10 FLT-6.
+    CheckinSession,
     /// Anything else (UnknownOperation fault, or 404 over HTTP POST).
     Unknown,
 }
 
 impl Operation {
     /// Every known operation.
-    pub const KNOWN: [Operation; 5] = [
+    pub const KNOWN: [Operation; 10] = [
         Self::ActivateInstallation,
         Self::ActivateInstallationLicenseFile,
         Self::CheckInstallationStatus,
         Self::DeactivateInstallation,
         Self::DecrementLicenseCounter,
+        Self::OpenSession,
+        Self::PollSession,
+        Self::CloseSession,
+        Self::CheckoutSession,
+        Self::CheckinSession,
     ];
 
     /// The method name (`Unknown` for the unknown operation).
@@ -60,6 +132,11 @@ impl Operation {
             Self::CheckInstallationStatus => "CheckInstallationStatus",
             Self::DeactivateInstallation => "DeactivateInstallation",
             Self::DecrementLicenseCounter => "DecrementLicenseCounter",
+            Self::OpenSession => "OpenSession",
+            Self::PollSession => "PollSession",
+            Self::CloseSession => "CloseSession",
+            Self::CheckoutSession => "CheckoutSession",
+            Self::CheckinSession => "CheckinSession",
             Self::Unknown => "Unknown",
         }
     }
@@ -71,22 +148,6 @@ impl Operation {
             self,
             Self::ActivateInstallationLicenseFile | Self::DeactivateInstallation
         )
-    }
-
-    /// The operation named exactly `name` (SOAP body element names are case-sensitive).
-    pub fn from_name(name: &str) -> Self {
-        Self::KNOWN
-            .into_iter()
-            .find(|op| op.name() == name)
-            .unwrap_or(Self::Unknown)
-    }
-
-    /// The operation of an HTTP POST path segment (ASCII case-insensitive, wire.md §1).
-    pub fn from_path_segment(segment: &str) -> Self {
-        Self::KNOWN
-            .into_iter()
-            .find(|op| op.name().eq_ignore_ascii_case(segment))
-            .unwrap_or(Self::Unknown)
     }
 }
 
@@ -163,6 +224,10 @@ pub(crate) enum Request {
     DeactivateInstallation(DeactivateInstallation),
     /// §3.5.
     DecrementLicenseCounter(DecrementLicenseCounter),
+    /// §3.10 OpenSession.
+    OpenSession(OpenSession),
+    /// §3.10 PollSession, CloseSession, CheckoutSession, CheckinSession.
+    Session(SessionCall),
 }
 
 impl Request {
@@ -185,6 +250,11 @@ impl Request {
             Operation::DecrementLicenseCounter => {
                 DecrementLicenseCounter::parse(fields).map(Self::DecrementLicenseCounter)
             }
+            Operation::OpenSession => OpenSession::parse(fields).map(Self::OpenSession),
+            Operation::PollSession => session(SessionMethod::Poll, fields),
+            Operation::CloseSession => session(SessionMethod::Close, fields),
+            Operation::CheckoutSession => session(SessionMethod::Checkout, fields),
+            Operation::CheckinSession => session(SessionMethod::Checkin, fields),
             Operation::Unknown => return None,
         })
     }
@@ -195,6 +265,8 @@ impl Request {
             Self::ActivateInstallation(r) => Some(r.license_id()),
             Self::ActivateInstallationLicenseFile(r) => Some(r.license_id()),
             Self::DecrementLicenseCounter(r) => Some(r.license_id()),
+            Self::OpenSession(r) => Some(r.license_id()),
+            Self::Session(r) => r.license_id(),
             Self::CheckInstallationStatus(_) | Self::DeactivateInstallation(_) => None,
         }
     }
@@ -207,11 +279,12 @@ impl Request {
             Self::CheckInstallationStatus(r) => Some(r.installation_id()),
             Self::DeactivateInstallation(r) => Some(r.installation_id()),
             Self::DecrementLicenseCounter(r) => r.installation_id(),
+            Self::OpenSession(_) | Self::Session(_) => None,
         }
     }
 
     /// Runs the operation against the service.
-    pub async fn apply<S: ActivationService>(
+    pub async fn apply<S: FloatingService>(
         self,
         svc: &S,
         ctx: OpContext<'_>,
@@ -222,6 +295,12 @@ impl Request {
             Self::CheckInstallationStatus(r) => r.apply(svc, ctx).await,
             Self::DeactivateInstallation(r) => r.apply(svc, ctx).await,
             Self::DecrementLicenseCounter(r) => r.apply(svc, ctx).await,
+            Self::OpenSession(r) => r.apply(svc, ctx).await,
+            Self::Session(r) => r.apply(svc, ctx).await,
         }
     }
+}
+
+fn session(method: SessionMethod, fields: &Fields<'_>) -> Result<Request, InputError> {
+    SessionCall::parse(method, fields).map(Request::Session)
 }
