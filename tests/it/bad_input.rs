@@ -20,7 +20,7 @@ pub(crate) fn snapshot(app: &TestApp) -> (BTreeMap<String, (i64, String)>, i64) 
 
 /// Sends `send` and asserts: the database is unchanged but for exactly one new
 /// attempt row.
-fn assert_refused_and_logged(app: &TestApp, send: impl FnOnce() -> String) -> String {
+pub(crate) fn assert_refused_and_logged(app: &TestApp, send: impl FnOnce() -> String) -> String {
     let (before, history_before) = snapshot(app);
     let answer = send();
     let (after, history_after) = snapshot(app);

@@ -4,6 +4,7 @@
 mod activation;
 mod bad_input;
 mod browser;
+mod floating;
 mod golden;
 mod keys;
 mod license_file;

@@ -8,7 +8,7 @@ use unlockd_tests::{extract_text, workspace_root, TestApp, ACTIVATION_PATH, DEMO
 
 use crate::activation::license_file_request;
 
-fn validate(method: &str, doc: &str) {
+pub(crate) fn validate(method: &str, doc: &str) {
     let xsd = workspace_root().join(format!("schema/{method}Output.xsd"));
     let mut child = Command::new("xmllint")
         .args(["--noout", "--schema"])

@@ -22,6 +22,8 @@ pub const NS: &str = "http://secure.softwarekey.com/solo/webservices/";
 pub const DEMO_KEY_ID: &str = "6F1C2E7A-0D4B-4C8E-9B1A-5E3D2C1B0A99";
 /// Path of the activation service.
 pub const ACTIVATION_PATH: &str = "/solo/webservices/XmlActivationService.asmx";
+/// Path of the network floating service.
+pub const FLOATING_PATH: &str = "/solo/webservices/XmlNetworkFloatingService.asmx";
 
 /// Path of the `unlockd` binary: `$UNLOCKD_BIN`, else the workspace's debug build.
 pub fn binary() -> PathBuf {
@@ -237,6 +239,25 @@ impl TestApp {
             ],
             body.as_bytes(),
         )
+    }
+
+    /// Calls an XmlNetworkFloatingService method over SOAP 1.1 and returns the
+    /// unescaped inner answer document.
+    pub fn call_floating(&self, method: &str, inner: &str) -> String {
+        let body = soap11_envelope(method, inner);
+        let action = format!("\"{NS}{method}\"");
+        let resp = self.post(
+            FLOATING_PATH,
+            &[
+                ("Content-Type", "text/xml; charset=utf-8"),
+                ("SOAPAction", &action),
+            ],
+            body.as_bytes(),
+        );
+        assert_eq!(resp.status, 200, "HTTP status; body: {}", resp.text());
+        let result_tag = format!("{method}Result");
+        extract_text(&resp.text(), &result_tag)
+            .unwrap_or_else(|| panic!("no {result_tag} in {}", resp.text()))
     }
 
     /// Calls a method over SOAP 1.1 and returns the unescaped inner answer document.

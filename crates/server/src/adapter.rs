@@ -1,4 +1,4 @@
-//! Implements the façade's [`ActivationService`] over the store: every store call runs
+//! Implements the façade's [`ActivationService`] and [`FloatingService`] over the store: every store call runs
 //! on the blocking pool inside the caller's span, with `now` from the server clock and
 //! randomness from a per-thread ChaCha20 generator seeded by the OS.
 
@@ -11,12 +11,14 @@ use rand_chacha::ChaCha20Rng;
 use unlockd_core::activation::{ActivationRequest, Policy};
 use unlockd_core::counter::{DecrementRequest, Decremented};
 use unlockd_core::deactivation::{Deactivated, DeactivationRequest};
+use unlockd_core::floating::{OpenRequest, SessionGrant, SessionRequest};
 use unlockd_core::history::Attempt;
 use unlockd_core::status_check::{CheckRefused, CheckRequest, InstallationStatus};
 use unlockd_core::{EncryptionKeyId, LicenseId, Refusal};
 use unlockd_soap::crypto::KeySet;
 use unlockd_soap::service::{
-    Activation, ActivationService, ManualContext, OfflineClaim, RequestContext, ServiceError,
+    Activation, ActivationService, FloatingService, ManualContext, OfflineClaim, RequestContext,
+    ServiceError,
 };
 use unlockd_store::{Activated, Store, StoreError};
 
@@ -228,6 +230,42 @@ impl ActivationService for StoreService {
     async fn record_attempt(&self, attempt: Attempt) -> Result<(), ServiceError> {
         let now = self.clock.now();
         self.blocking(move |s| s.record_attempt(&attempt, now))
+            .await
+    }
+}
+
+impl FloatingService for StoreService {
+    async fn open_session(
+        &self,
+        req: OpenRequest,
+        installation_name: Option<String>,
+        ctx: RequestContext,
+    ) -> Result<SessionGrant, ServiceError> {
+        let now = self.clock.now();
+        let policy = self.policy;
+        self.blocking(move |s| {
+            with_rng(|rng| {
+                s.open_session(
+                    &req,
+                    installation_name.as_deref(),
+                    ctx.key_id,
+                    now,
+                    &policy,
+                    rng,
+                )
+            })
+        })
+        .await
+    }
+
+    async fn session_action(
+        &self,
+        req: SessionRequest,
+        ctx: RequestContext,
+    ) -> Result<SessionGrant, ServiceError> {
+        let now = self.clock.now();
+        let policy = self.policy;
+        self.blocking(move |s| s.session_action(&req, ctx.key_id, now, &policy))
             .await
     }
 }

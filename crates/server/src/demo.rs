@@ -2,13 +2,15 @@
 
 use anyhow::Context;
 use time::OffsetDateTime;
+use unlockd_core::floating::FloatingRules;
 use unlockd_core::{
     AuthorId, CounterType, CustomerId, EncryptionKeyId, LicenseId, LicenseStatus, OptionId,
     OptionType, ProductId, TriggerCode,
 };
 use unlockd_soap::crypto::GeneratedKey;
 use unlockd_store::{
-    CounterSource, NewApiUser, NewAuthor, NewCustomer, NewLicense, NewOption, NewProduct, Store,
+    CounterSource, NewApiUser, NewAuthor, NewCustomer, NewFloatingSet, NewLicense, NewOption,
+    NewProduct, Store,
 };
 
 use crate::config::Config;
@@ -100,6 +102,34 @@ pub fn seed(store: &Store, keyring: &KeyRing) -> anyhow::Result<Seeded> {
             trigger_code,
         )
     })?;
+    // Option 3: network floating, 2 seats (issue 6, errata E-24: Activation Code with
+    // License Counter SpecifiedValue 2); pf 60 s, rf 10 s, rc 6, checkout 1..72 h,
+    // overage off.
+    store.insert_floating_set(&NewFloatingSet {
+        id: 1,
+        name: "Demo floating".into(),
+        rules: FloatingRules {
+            poll_frequency: 60,
+            poll_retry_frequency: 10,
+            poll_retry_count: 6,
+            overage_seconds: None,
+            checkout_min_hours: 1,
+            checkout_max_hours: 72,
+        },
+    })?;
+    store.insert_option(&NewOption {
+        id: Some(id(OptionId::new(3))?),
+        tc_seed: 5678,
+        counter_source: CounterSource::SpecifiedValue,
+        counter_value: 2,
+        network_floating_set_id: Some(1),
+        ..NewOption::new(
+            product,
+            "Network Floating",
+            OptionType::ActivationCode,
+            trigger_code,
+        )
+    })?;
     store.insert_customer(&NewCustomer {
         id: Some(customer),
         company_name: "Demo Customer".into(),
@@ -113,6 +143,7 @@ pub fn seed(store: &Store, keyring: &KeyRing) -> anyhow::Result<Seeded> {
         (1001, 1, "demo1001", LicenseStatus::Ok),
         (1002, 2, "demo1002", LicenseStatus::Ok),
         (1003, 1, "demo1003", LicenseStatus::Void),
+        (1004, 3, "demo1004", LicenseStatus::Ok),
     ] {
         store.insert_license(&NewLicense {
             id: Some(id(LicenseId::new(license))?),
@@ -148,6 +179,7 @@ demo data {state} in {db}:
   license 1001 / demo1001  option 1: PLUS 5 license file, 3 activations, 2 deactivations, counter 100
   license 1002 / demo1002  option 2: PP4 trigger code #1, 2 activations, exact unlock threshold, OffAct Key {DEMO_OFFACT_KEY}
   license 1003 / demo1003  option 1, status Void
+  license 1004 / demo1004  option 3: network floating, 2 seats, poll 60 s (retry 6 x 10 s), checkout 1..72 h
   offline: {base}{prefix}/customers/ManualRequest.aspx and ManualTriggerCodes.aspx (author 1 allowed)
 try (PP4 activation of license 1002; repeating it on the same computer costs nothing):
   curl -s {base}{prefix}/webservices/XmlActivationService.asmx/ActivateInstallation \\
