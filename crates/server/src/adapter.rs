@@ -17,8 +17,8 @@ use unlockd_core::status_check::{CheckRefused, CheckRequest, InstallationStatus}
 use unlockd_core::{EncryptionKeyId, LicenseId, Refusal};
 use unlockd_soap::crypto::KeySet;
 use unlockd_soap::service::{
-    Activation, ActivationService, FloatingService, ManualContext, OfflineClaim, RequestContext,
-    ServiceError,
+    Activation, ActivationService, FloatingService, LegacyGrant, LegacyRefusal, LegacyService,
+    ManualContext, OfflineClaim, RequestContext, ServiceError,
 };
 use unlockd_store::{Activated, Store, StoreError};
 
@@ -267,5 +267,40 @@ impl FloatingService for StoreService {
         let policy = self.policy;
         self.blocking(move |s| s.session_action(&req, ctx.key_id, now, &policy))
             .await
+    }
+}
+
+impl LegacyService for StoreService {
+    async fn activate_legacy(
+        &self,
+        req: ActivationRequest,
+        serial: Option<i32>,
+    ) -> Result<LegacyGrant, LegacyRefusal> {
+        let now = self.clock.now();
+        let policy = self.policy;
+        let license_id = req.license_id;
+        let done = self
+            .blocking(move |s| with_rng(|rng| s.activate_legacy(&req, serial, now, &policy, rng)))
+            .await;
+        match done {
+            Ok(done) => Ok(LegacyGrant {
+                grant: done.grant,
+                product_name: done.product_name,
+                quantity: done.quantity,
+                license_update: done.license_update,
+            }),
+            // ActivateLicense tells an Expired status (450) from the others (500).
+            Err(error @ ServiceError::Refused(Refusal::Status)) => {
+                let state = self.blocking(move |s| s.license_state(license_id)).await;
+                Err(LegacyRefusal {
+                    error,
+                    license_status: state.ok().flatten().map(|l| l.status),
+                })
+            }
+            Err(error) => Err(LegacyRefusal {
+                error,
+                license_status: None,
+            }),
+        }
     }
 }

@@ -45,6 +45,34 @@ pub(crate) fn read_soap(
     soap_action: Option<&str>,
     limits: &Limits,
 ) -> Result<Call, Rejected> {
+    let (operation, call) = read_body(service, binding, body, content_type, soap_action, limits)?;
+    let rejected = |code| Rejected { code, operation };
+    let parameter = call
+        .children
+        .iter()
+        .find(|c| c.name == PARAMETER && matches!(c.namespace.as_deref(), None | Some(SERVICE_NS)))
+        .or(match call.children.as_slice() {
+            [only] => Some(only),
+            _ => None,
+        })
+        .ok_or(rejected(FaultCode::MissingParameter))?;
+    Ok(Call {
+        operation,
+        xml: parameter.text.clone(),
+    })
+}
+
+/// Steps (1)-(3) of the dispatch rules (wire.md §1.1): the operation and its Body
+/// element, whose children are the parameters (typed operations read them as such,
+/// §2.4).
+pub(crate) fn read_body(
+    service: Service,
+    binding: Binding,
+    body: &[u8],
+    content_type: &str,
+    soap_action: Option<&str>,
+    limits: &Limits,
+) -> Result<(Operation, Element), Rejected> {
     let envelope = xml::parse(body, limits).map_err(FaultCode::from)?;
     // (1) The envelope namespace must be the one the Content-Type announced.
     let ns = binding.envelope_namespace().unwrap_or_default();
@@ -84,19 +112,7 @@ pub(crate) fn read_soap(
     if !action.is_empty() && (action.strip_prefix(SERVICE_NS) != Some(operation.name())) {
         return Err(rejected(FaultCode::SoapActionMismatch));
     }
-    let parameter = call
-        .children
-        .iter()
-        .find(|c| c.name == PARAMETER && matches!(c.namespace.as_deref(), None | Some(SERVICE_NS)))
-        .or(match call.children.as_slice() {
-            [only] => Some(only),
-            _ => None,
-        })
-        .ok_or(rejected(FaultCode::MissingParameter))?;
-    Ok(Call {
-        operation,
-        xml: parameter.text.clone(),
-    })
+    Ok((operation, call.clone()))
 }
 
 /// Reads an HTTP POST form for `operation` (wire.md §2.1: field `xml`, else the only
@@ -126,7 +142,7 @@ fn child<'a>(parent: &'a Element, ns: &str, name: &str) -> Option<&'a Element> {
 
 /// Decodes `application/x-www-form-urlencoded` strictly: `None` if a name or value
 /// is not UTF-8 after percent-decoding (UnsupportedEncoding).
-fn form_fields(body: &[u8]) -> Option<Vec<(String, String)>> {
+pub(crate) fn form_fields(body: &[u8]) -> Option<Vec<(String, String)>> {
     body.split(|b| *b == b'&')
         .filter(|pair| !pair.is_empty())
         .map(|pair| {
@@ -139,6 +155,11 @@ fn form_fields(body: &[u8]) -> Option<Vec<(String, String)>> {
 }
 
 fn decode(raw: &[u8]) -> Option<String> {
+    String::from_utf8(percent_decode(raw)).ok()
+}
+
+/// `+` → space and `%XX` → byte; a malformed escape stays literal.
+pub(crate) fn percent_decode(raw: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(raw.len());
     let mut i = 0;
     while i < raw.len() {
@@ -160,7 +181,7 @@ fn decode(raw: &[u8]) -> Option<String> {
         }
         i += 1;
     }
-    String::from_utf8(out).ok()
+    out
 }
 
 #[cfg(test)]

@@ -32,6 +32,8 @@ pub enum FaultCode {
     SoapActionMismatch,
     /// No `xml` parameter and not exactly one parameter.
     MissingParameter,
+    /// A typed parameter does not parse as its type (wire.md §2.4).
+    InvalidParameter,
 }
 
 /// Who is to blame, which picks the SOAP code and the HTTP status.
@@ -60,6 +62,7 @@ impl FaultCode {
             Self::UnknownOperation => "UnknownOperation",
             Self::SoapActionMismatch => "SoapActionMismatch",
             Self::MissingParameter => "MissingParameter",
+            Self::InvalidParameter => "InvalidParameter",
         }
     }
 
@@ -80,7 +83,8 @@ impl FaultCode {
             Self::UnsupportedEncoding => "the request is not UTF-8",
             Self::UnknownOperation => "the operation is not offered by this service",
             Self::SoapActionMismatch => "the SOAP action does not match the operation",
-            Self::MissingParameter => "the xml parameter is missing",
+            Self::MissingParameter => "a required parameter is missing",
+            Self::InvalidParameter => "a parameter does not parse as its type",
         }
     }
 
@@ -98,7 +102,8 @@ impl FaultCode {
             | Self::UnsupportedEncoding
             | Self::UnknownOperation
             | Self::SoapActionMismatch
-            | Self::MissingParameter => Class::Sender,
+            | Self::MissingParameter
+            | Self::InvalidParameter => Class::Sender,
         }
     }
 

@@ -6,10 +6,11 @@ use std::net::IpAddr;
 use crate::binding::{media_type, Binding};
 use crate::envelope::{self, Call, Rejected};
 use crate::frame::{self, Caller, FrameConfig};
+use crate::legacy;
 use crate::metadata;
 use crate::offline;
 use crate::ops::{Operation, Service};
-use crate::service::{Attempt, FloatingService};
+use crate::service::{Attempt, FloatingService, LegacyService};
 use crate::xml::Limits;
 
 /// The parts of an HTTP request the façade reads.
@@ -68,7 +69,7 @@ impl HttpResponse {
         }
     }
 
-    fn text(status: u16, text: &str) -> Self {
+    pub(crate) fn text(status: u16, text: &str) -> Self {
         Self::new(
             status,
             "text/plain; charset=utf-8",
@@ -76,11 +77,11 @@ impl HttpResponse {
         )
     }
 
-    fn not_found() -> Self {
+    pub(crate) fn not_found() -> Self {
         Self::text(404, "not found")
     }
 
-    fn method_not_allowed(allow: &str) -> Self {
+    pub(crate) fn method_not_allowed(allow: &str) -> Self {
         let mut response = Self::text(405, "method not allowed");
         response
             .headers
@@ -133,7 +134,7 @@ enum Route<'p> {
 }
 
 /// The `{Service}.asmx` file name under `{prefix}/webservices/`.
-fn file_name(service: Service) -> String {
+pub(crate) fn file_name(service: Service) -> String {
     format!("{}.asmx", service.name())
 }
 
@@ -158,7 +159,7 @@ fn route<'p>(cfg: &SoapConfig, path: &'p str) -> Option<Route<'p>> {
         return None;
     }
     let rest = &path[prefix.len()..];
-    for service in Service::ALL {
+    for service in [Service::Activation, Service::NetworkFloating] {
         let file = file_name(service);
         if rest.eq_ignore_ascii_case(&file) {
             return Some(Route::Service(service));
@@ -178,12 +179,15 @@ fn route<'p>(cfg: &SoapConfig, path: &'p str) -> Option<Route<'p>> {
 
 /// Answers one HTTP request: SOAP 1.1, SOAP 1.2 and HTTP POST calls of
 /// XmlActivationService and XmlNetworkFloatingService, their WSDLs, schemas and help
-/// pages; anything else 404.
-pub async fn handle<S: FloatingService>(
+/// pages; the legacy activationserver.asmx and getcode.asp; anything else 404.
+pub async fn handle<S: FloatingService + LegacyService>(
     svc: &S,
     cfg: &SoapConfig,
     req: HttpRequest<'_>,
 ) -> HttpResponse {
+    if let Some(legacy) = legacy::route(cfg, req.path) {
+        return legacy::handle(svc, cfg, legacy, &req).await;
+    }
     let is = |m: &str| req.method.eq_ignore_ascii_case(m);
     match route(cfg, req.path) {
         None => HttpResponse::not_found(),
@@ -200,7 +204,7 @@ pub async fn handle<S: FloatingService>(
             .map(|xsd| HttpResponse::new(200, "text/xml; charset=utf-8", xsd.as_bytes().to_vec()))
             .unwrap_or_else(HttpResponse::not_found),
         Some(Route::Schema(_)) => HttpResponse::method_not_allowed("GET"),
-        Some(Route::Service(service)) if is("GET") => service_page(service, cfg, &req),
+        Some(Route::Service(service)) if is("GET") => metadata::service_get(service, cfg, &req),
         Some(Route::Service(service)) if is("POST") => {
             let content_type = req.content_type.unwrap_or_default();
             match Binding::of_content_type(content_type) {
@@ -291,38 +295,4 @@ async fn fault<S: FloatingService>(
     let mut response = binding.fault(code);
     response.operation = Some(rejected.operation.name());
     response
-}
-
-/// `GET {svc}.asmx`: `?WSDL`, `?op=Method` or the service help page.
-fn service_page(service: Service, cfg: &SoapConfig, req: &HttpRequest<'_>) -> HttpResponse {
-    let mut op = None;
-    for pair in req.query.unwrap_or_default().split('&') {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        if key.eq_ignore_ascii_case("wsdl") {
-            let base = cfg
-                .public_base_url
-                .clone()
-                .unwrap_or_else(|| format!("http://{}", req.host.unwrap_or("localhost")));
-            let address = format!(
-                "{}{}/webservices/{}",
-                base.trim_end_matches('/'),
-                cfg.prefix.trim_end_matches('/'),
-                file_name(service)
-            );
-            return HttpResponse::new(
-                200,
-                "text/xml; charset=utf-8",
-                metadata::wsdl(service, &address).into_bytes(),
-            );
-        }
-        if key.eq_ignore_ascii_case("op") {
-            op = Some(value);
-        }
-    }
-    let page = match op.map(|o| service.operation_of_segment(o)) {
-        Some(Operation::Unknown) => return HttpResponse::not_found(),
-        Some(operation) => metadata::operation_page(service, operation),
-        None => metadata::service_page(service),
-    };
-    HttpResponse::new(200, "text/html; charset=utf-8", page.into_bytes())
 }

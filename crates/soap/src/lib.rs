@@ -15,6 +15,7 @@ mod fault;
 mod fields;
 mod frame;
 mod handler;
+mod legacy;
 mod metadata;
 mod offline;
 mod ops;

@@ -1,6 +1,7 @@
 //! Service metadata (wire.md §1.2): the WSDL with its address filled in, the request
 //! and response schemas, and small HTML help pages.
 
+use crate::handler::{HttpRequest, HttpResponse, SoapConfig};
 use crate::ops::{Operation, Service};
 use crate::xml::escape_text;
 
@@ -10,6 +11,8 @@ const FLOATING_WSDL: &str = include_str!("../../../wsdl/XmlNetworkFloatingServic
 /// The addresses the stored WSDLs carry.
 const ACTIVATION_ADDRESS: &str = "http://localhost/solo/webservices/XmlActivationService.asmx";
 const FLOATING_ADDRESS: &str = "http://localhost/solo/webservices/XmlNetworkFloatingService.asmx";
+const LEGACY_WSDL: &str = include_str!("../../../wsdl/activationserver.wsdl");
+const LEGACY_ADDRESS: &str = "http://localhost/solo/webservices/activationserver.asmx";
 
 /// `schema/{Name}.xsd` by file name.
 const SCHEMAS: [(&str, &str); 23] = [
@@ -108,6 +111,7 @@ pub fn wsdl(service: Service, address: &str) -> String {
     let (wsdl, stored) = match service {
         Service::Activation => (ACTIVATION_WSDL, ACTIVATION_ADDRESS),
         Service::NetworkFloating => (FLOATING_WSDL, FLOATING_ADDRESS),
+        Service::LegacyActivation => (LEGACY_WSDL, LEGACY_ADDRESS),
     };
     wsdl.replace(stored, &escaped.replace('"', "&quot;"))
 }
@@ -152,6 +156,44 @@ pub fn operation_page(service: Service, op: Operation) -> String {
             svc
         ),
     )
+}
+
+/// `GET {svc}.asmx`: `?WSDL`, `?op=Method` or the service help page.
+pub(crate) fn service_get(
+    service: Service,
+    cfg: &SoapConfig,
+    req: &HttpRequest<'_>,
+) -> HttpResponse {
+    let mut op = None;
+    for pair in req.query.unwrap_or_default().split('&') {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        if key.eq_ignore_ascii_case("wsdl") {
+            let base = cfg
+                .public_base_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{}", req.host.unwrap_or("localhost")));
+            let address = format!(
+                "{}{}/webservices/{}",
+                base.trim_end_matches('/'),
+                cfg.prefix.trim_end_matches('/'),
+                crate::handler::file_name(service)
+            );
+            return HttpResponse::new(
+                200,
+                "text/xml; charset=utf-8",
+                wsdl(service, &address).into_bytes(),
+            );
+        }
+        if key.eq_ignore_ascii_case("op") {
+            op = Some(value);
+        }
+    }
+    let page = match op.map(|o| service.operation_of_segment(o)) {
+        Some(Operation::Unknown) => return HttpResponse::not_found(),
+        Some(operation) => operation_page(service, operation),
+        None => service_page(service),
+    };
+    HttpResponse::new(200, "text/html; charset=utf-8", page.into_bytes())
 }
 
 fn page(title: &str, body: &str) -> String {

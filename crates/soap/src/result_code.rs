@@ -117,6 +117,55 @@ fn of_refusal(refusal: &Refusal) -> WireCode {
     }
 }
 
+/// An ActivateLicense `ErrorCode` with its [confirmed] `ErrorMessage` (wire.md §3.9,
+/// §4.1). `status` is the license status behind an E-STATUS refusal.
+pub fn activate_license(
+    refusal: Option<&Refusal>,
+    status: Option<unlockd_core::LicenseStatus>,
+) -> (i32, &'static str) {
+    let Some(refusal) = refusal else {
+        return (500, "Unknown Error"); // internal error, nothing changed (5099)
+    };
+    match refusal {
+        Refusal::Param => (50, "Invalid Parameters"),
+        Refusal::ComputerId => (75, "Invalid Computer ID"),
+        Refusal::Credentials => (100, "Invalid License ID / Password / SerialNumber"),
+        Refusal::Unregistered => (150, "Unregistered Customers"),
+        Refusal::Product => (200, "Invalid Product ID"),
+        Refusal::NoActivations => (300, "No More Keys Available"),
+        Refusal::OptionType => (400, "Invalid Option Type"),
+        Refusal::Expired => (450, "License Expired"),
+        Refusal::Status if status == Some(unlockd_core::LicenseStatus::Expired) => {
+            (450, "License Expired")
+        }
+        Refusal::Ip | Refusal::Banned | Refusal::Clock => (40, "Security Check Failure"),
+        _ => (500, "Unknown Error"),
+    }
+}
+
+/// A PP4 script's failure answer (wire.md §3.11, §4.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pp4Error {
+    /// `Error Response = N`.
+    Code(i32),
+    /// The bare line `No More Keys available!` (E-NOACT, errata E-21).
+    NoMoreKeys,
+}
+
+/// The getcode.asp answer of a refusal (`None`: internal error); `blank` tells E-PARAM
+/// whether the License ID or password was blank (100) or something else was bad (500).
+pub fn pp4(refusal: Option<&Refusal>, blank: bool) -> Pp4Error {
+    match refusal {
+        Some(Refusal::Param) if blank => Pp4Error::Code(100),
+        Some(Refusal::Credentials) => Pp4Error::Code(100),
+        Some(Refusal::OptionType) => Pp4Error::Code(101),
+        Some(Refusal::ComputerId) => Pp4Error::Code(103),
+        Some(Refusal::Product) => Pp4Error::Code(200),
+        Some(Refusal::NoActivations) => Pp4Error::NoMoreKeys,
+        _ => Pp4Error::Code(500),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,6 +200,33 @@ mod tests {
         assert_eq!(of(&Refusal::InstallationNotFound.into()).number, 5015);
         assert_eq!(of(&Refusal::Session.into()).number, 5027);
         assert_eq!(of(&Refusal::Seats.into()).number, 5024);
+    }
+
+    #[test]
+    fn legacy_codes_of_wire_4_1() {
+        use unlockd_core::LicenseStatus;
+        let al = |r: Refusal| activate_license(Some(&r), None).0;
+        assert_eq!(al(Refusal::Param), 50);
+        assert_eq!(al(Refusal::ComputerId), 75);
+        assert_eq!(al(Refusal::Credentials), 100);
+        assert_eq!(al(Refusal::Unregistered), 150);
+        assert_eq!(al(Refusal::Product), 200);
+        assert_eq!(al(Refusal::NoActivations), 300);
+        assert_eq!(al(Refusal::OptionType), 400);
+        assert_eq!(al(Refusal::Expired), 450);
+        assert_eq!(al(Refusal::Clock), 40);
+        assert_eq!(al(Refusal::Status), 500);
+        let expired = activate_license(Some(&Refusal::Status), Some(LicenseStatus::Expired));
+        assert_eq!(expired.0, 450, "rules EX 10");
+        assert_eq!(activate_license(None, None).0, 500);
+        assert_eq!(pp4(Some(&Refusal::Param), true), Pp4Error::Code(100));
+        assert_eq!(pp4(Some(&Refusal::Param), false), Pp4Error::Code(500));
+        assert_eq!(
+            pp4(Some(&Refusal::NoActivations), false),
+            Pp4Error::NoMoreKeys
+        );
+        assert_eq!(pp4(Some(&Refusal::ComputerId), false), Pp4Error::Code(103));
+        assert_eq!(pp4(Some(&Refusal::OptionType), false), Pp4Error::Code(101));
     }
 
     #[test]

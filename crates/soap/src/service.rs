@@ -13,7 +13,7 @@ use unlockd_core::floating::{OpenRequest, SessionGrant, SessionRequest};
 pub use unlockd_core::history::Attempt;
 pub use unlockd_core::license_file::{CustomerInfo, LicenseFileData};
 use unlockd_core::status_check::{CheckRefused, CheckRequest, InstallationStatus};
-use unlockd_core::{EncryptionKeyId, LicenseId, Refusal, Version};
+use unlockd_core::{EncryptionKeyId, LicenseId, LicenseStatus, Refusal, Version};
 
 use crate::crypto::KeySet;
 
@@ -191,4 +191,39 @@ pub trait FloatingService: ActivationService {
         req: SessionRequest,
         ctx: RequestContext,
     ) -> impl Future<Output = Result<SessionGrant, ServiceError>> + Send;
+}
+
+/// A granted legacy activation (activationserver.asmx ActivateLicense, getcode.asp).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LegacyGrant {
+    /// The committed (or ACT-7 replayed) grant; its codes are RegCode1/2.
+    pub grant: Grant,
+    /// The product's name (`Product`).
+    pub product_name: String,
+    /// The license's quantity (`Quantity`).
+    pub quantity: i32,
+    /// The License Update text.
+    pub license_update: String,
+}
+
+/// A refused legacy activation: the error, and the license's status when the refusal
+/// is E-STATUS (ActivateLicense answers 450 for Expired, else 500; wire.md §4.1).
+#[derive(Debug, Clone)]
+pub struct LegacyRefusal {
+    /// Why.
+    pub error: ServiceError,
+    /// The license status behind an E-STATUS refusal.
+    pub license_status: Option<LicenseStatus>,
+}
+
+/// What the legacy surfaces need (wire.md §3.9, §3.11): activations without an
+/// EncryptionKeyID, on the same rules core and trigger-code algorithms.
+pub trait LegacyService: ActivationService {
+    /// Activates on the trigger-code path; a non-zero `serial` must equal the
+    /// license's SerialNumber (errata E-21). Commits before returning (CON-6).
+    fn activate_legacy(
+        &self,
+        req: ActivationRequest,
+        serial: Option<i32>,
+    ) -> impl Future<Output = Result<LegacyGrant, LegacyRefusal>> + Send;
 }

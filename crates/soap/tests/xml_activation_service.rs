@@ -25,8 +25,9 @@ use unlockd_core::{
 use unlockd_soap::crypto::client::{extract_element, ClientKeys};
 use unlockd_soap::crypto::{GeneratedKey, KeySet};
 use unlockd_soap::service::{
-    Activation, ActivationService, Attempt, CustomerInfo, FloatingService, LicenseFileData,
-    ManualContext, OfflineClaim, RequestContext, ServiceError,
+    Activation, ActivationService, Attempt, CustomerInfo, FloatingService, LegacyGrant,
+    LegacyRefusal, LegacyService, LicenseFileData, ManualContext, OfflineClaim, RequestContext,
+    ServiceError,
 };
 use unlockd_soap::{handle, HttpRequest, HttpResponse, SoapConfig};
 
@@ -291,6 +292,27 @@ fn session_grant(action: Option<SessionAction>) -> SessionGrant {
             checkout_max_hours: 72,
         },
         update_counter: 12,
+    }
+}
+
+impl LegacyService for Fake {
+    async fn activate_legacy(
+        &self,
+        req: ActivationRequest,
+        serial: Option<i32>,
+    ) -> Result<LegacyGrant, LegacyRefusal> {
+        if req.license_id.get() != 1001 || !req.password.matches("demo1001") || serial.is_some() {
+            return Err(LegacyRefusal {
+                error: Refusal::Credentials.into(),
+                license_status: None,
+            });
+        }
+        Ok(LegacyGrant {
+            grant: grant(Some((533723300, 0))),
+            product_name: "Demo & Product".into(),
+            quantity: 1,
+            license_update: "Thanks <3".into(),
+        })
     }
 }
 
@@ -796,7 +818,7 @@ fn http_post_form_binding() {
     });
     assert_eq!(
         (r.status, body(&r).as_str()),
-        (400, "MissingParameter: the xml parameter is missing")
+        (400, "MissingParameter: a required parameter is missing")
     );
     let (r, _) = run(Call {
         content_type: Some("application/json"),
@@ -1449,4 +1471,80 @@ fn form_escape(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+#[test]
+fn activate_license_typed_soap_answers_the_result_structure_in_order() {
+    let body = format!(
+        r#"<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><ActivateLicense xmlns="{NS}"><licenseID>1001</licenseID><password>demo1001</password><productID>0</productID><code1>321990713</code1><code2>123456789</code2><serialNumber>0</serialNumber><requireRegistration>false</requireRegistration></ActivateLicense></soap:Body></soap:Envelope>"#
+    );
+    let action = format!("\"{NS}ActivateLicense\"");
+    let (r, attempts) = run(Call {
+        method: "POST",
+        path: "/solo/webservices/activationserver.asmx",
+        query: None,
+        content_type: Some("text/xml; charset=utf-8"),
+        soap_action: Some(&action),
+        body: body.as_bytes(),
+    });
+    assert_eq!(r.status, 200);
+    let text = body_of(&r);
+    assert!(text.contains(&format!("<ActivateLicenseResponse xmlns=\"{NS}\"><ActivateLicenseResult><ErrorCode>0</ErrorCode><ErrorMessage></ErrorMessage><Product>Demo &amp; Product</Product><LicenseID>1001</LicenseID><Quantity>1</Quantity><RegCode1>533723300</RegCode1><RegCode2>0</RegCode2><LicenseUpdate>Thanks &lt;3</LicenseUpdate><UnlocksLeft>2</UnlocksLeft></ActivateLicenseResult>")), "{text}");
+    assert!(attempts.is_empty());
+
+    let bad = body.replace("<code1>321990713</code1>", "<code1>abc</code1>");
+    let (r, attempts) = run(Call {
+        method: "POST",
+        path: "/solo/webservices/ActivationServer.asmx",
+        query: None,
+        content_type: Some("text/xml; charset=utf-8"),
+        soap_action: Some(&action),
+        body: bad.as_bytes(),
+    });
+    assert_eq!(r.status, 500);
+    assert!(body_of(&r).contains("InvalidParameter"));
+    assert_eq!(attempts.len(), 1, "E-3");
+}
+
+#[test]
+fn getcode_answers_label_lines_and_error_responses() {
+    let (r, _) = run(Call {
+        method: "GET",
+        path: "/solo/unlock/GetCode.asp",
+        query: Some("LicenseID=1001&CustomerPW=demo1001&code1=321990713&code2=123456789"),
+        content_type: None,
+        soap_action: None,
+        body: b"",
+    });
+    assert_eq!(r.status, 200);
+    assert_eq!(r.content_type, "text/html; charset=utf-8");
+    assert_eq!(
+        body_of(&r),
+        "Registration code1 = 533723300<br>\r\nRegistration code2 = 0<br>\r\nLicense Update = Thanks ?3<br>\r\n"
+    );
+    for (query, expected) in [
+        (
+            "LicenseID=&CustomerPW=x&code1=1&code2=2",
+            "Error Response = 100<br>\r\n",
+        ),
+        (
+            "LicenseID=1001&CustomerPW=bad&code1=1&code2=2",
+            "Error Response = 100<br>\r\n",
+        ),
+        (
+            "LicenseID=1001&CustomerPW=demo1001&code1=x&code2=2",
+            "Error Response = 500<br>\r\n",
+        ),
+    ] {
+        let (r, attempts) = run(Call {
+            method: "GET",
+            path: "/solo/unlock/getcode.asp",
+            query: Some(query),
+            content_type: None,
+            soap_action: None,
+            body: b"",
+        });
+        assert_eq!(body_of(&r), expected, "{query}");
+        assert_eq!(attempts.len(), 1);
+    }
 }

@@ -41,6 +41,10 @@ pub struct Activated {
     pub minimum_version: Option<Version>,
     /// The option's Minimum Activation URL, if set (§3.1 `MinimumVersionURL`).
     pub minimum_version_url: Option<String>,
+    /// The product's name (ActivateLicense `Product`, wire.md §3.9).
+    pub product_name: String,
+    /// The license's quantity (ActivateLicense `Quantity`).
+    pub quantity: i32,
 }
 
 impl Store {
@@ -80,11 +84,38 @@ impl Store {
     ) -> Result<Activated, StoreError> {
         self.write(|conn| activate_in(conn, req, Some(key_id), now, policy, rng))
     }
+
+    /// Activates from a legacy surface without an EncryptionKeyID (activationserver.asmx
+    /// ActivateLicense, PP4 getcode.asp; wire.md §3.9, §3.11), as
+    /// [`Store::activate_detailed`] does otherwise. A non-zero `serial` must equal the
+    /// license's SerialNumber, else E-CRED like a wrong password (errata E-21).
+    pub fn activate_legacy(
+        &self,
+        req: &ActivationRequest,
+        serial: Option<i32>,
+        now: OffsetDateTime,
+        policy: &Policy,
+        rng: &mut dyn RngCore,
+    ) -> Result<Activated, StoreError> {
+        self.write(|conn| {
+            if let Some(serial) = serial {
+                let stored: Option<Option<i32>> = licenses::table
+                    .find(req.license_id.get())
+                    .select(licenses::serial_number)
+                    .first(conn)
+                    .optional()?;
+                if stored.flatten() != Some(serial) {
+                    return Err(StoreError::Refused(Refusal::Credentials));
+                }
+            }
+            activate_in(conn, req, None, now, policy, rng)
+        })
+    }
 }
 
 /// The body of [`Store::activate_detailed`], inside the caller's transaction. `key_id`
-/// `None` skips the key check: the PP4 manual paths carry no EncryptionKeyID and are
-/// authorised by the OffAct Key or the author's ManualTriggerCodes switch instead.
+/// `None` skips the key check: the PP4 manual paths and the legacy surfaces carry no
+/// EncryptionKeyID and are authorised otherwise.
 pub(crate) fn activate_in(
     conn: &mut Conn,
     req: &ActivationRequest,
@@ -163,6 +194,11 @@ pub(crate) fn activate_in(
         license_update: license.license_update.clone(),
         minimum_version: rules.min_version,
         minimum_version_url: rules.min_version_url.clone(),
+        product_name: bundle
+            .as_ref()
+            .map(|b| b.product.name.clone())
+            .unwrap_or_default(),
+        quantity: license.quantity,
     })
 }
 

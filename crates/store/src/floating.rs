@@ -129,7 +129,7 @@ impl Store {
         };
         self.write(|conn| {
             diesel::insert_into(network_floating_sets::table)
-                .values(row)
+                .values(row.clone())
                 .execute(conn)?;
             Ok(())
         })

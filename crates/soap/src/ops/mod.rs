@@ -39,17 +39,17 @@ pub enum Service {
     Activation,
     /// XmlNetworkFloatingService (§3.10).
     NetworkFloating,
+    /// activationserver.asmx, typed (§3.9); served by [`crate::legacy`].
+    LegacyActivation,
 }
 
 impl Service {
-    /// Every service.
-    pub const ALL: [Service; 2] = [Self::Activation, Self::NetworkFloating];
-
     /// The service name (`XmlActivationService`, …).
     pub fn name(self) -> &'static str {
         match self {
             Self::Activation => "XmlActivationService",
             Self::NetworkFloating => "XmlNetworkFloatingService",
+            Self::LegacyActivation => "activationserver",
         }
     }
 
@@ -57,7 +57,8 @@ impl Service {
     pub fn operations(self) -> &'static [Operation] {
         match self {
             Self::Activation => &Operation::KNOWN[..5],
-            Self::NetworkFloating => &Operation::KNOWN[5..],
+            Self::NetworkFloating => &Operation::KNOWN[5..10],
+            Self::LegacyActivation => &Operation::KNOWN[10..],
         }
     }
 
@@ -105,13 +106,15 @@ pub enum Operation {
     CheckoutSession,
     /// §3.10 FLT-6.
     CheckinSession,
+    /// §3.9, typed (activationserver.asmx).
+    ActivateLicense,
     /// Anything else (UnknownOperation fault, or 404 over HTTP POST).
     Unknown,
 }
 
 impl Operation {
     /// Every known operation.
-    pub const KNOWN: [Operation; 10] = [
+    pub const KNOWN: [Operation; 11] = [
         Self::ActivateInstallation,
         Self::ActivateInstallationLicenseFile,
         Self::CheckInstallationStatus,
@@ -122,6 +125,7 @@ impl Operation {
         Self::CloseSession,
         Self::CheckoutSession,
         Self::CheckinSession,
+        Self::ActivateLicense,
     ];
 
     /// The method name (`Unknown` for the unknown operation).
@@ -137,6 +141,7 @@ impl Operation {
             Self::CloseSession => "CloseSession",
             Self::CheckoutSession => "CheckoutSession",
             Self::CheckinSession => "CheckinSession",
+            Self::ActivateLicense => "ActivateLicense",
             Self::Unknown => "Unknown",
         }
     }
@@ -255,7 +260,7 @@ impl Request {
             Operation::CloseSession => session(SessionMethod::Close, fields),
             Operation::CheckoutSession => session(SessionMethod::Checkout, fields),
             Operation::CheckinSession => session(SessionMethod::Checkin, fields),
-            Operation::Unknown => return None,
+            Operation::ActivateLicense | Operation::Unknown => return None,
         })
     }
 
