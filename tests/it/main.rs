@@ -7,6 +7,7 @@ mod browser;
 mod floating;
 mod golden;
 mod keys;
+mod legacy;
 mod license_file;
 mod offline;
 mod race;
