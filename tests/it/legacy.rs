@@ -132,3 +132,39 @@ fn getcode_asp_lines_then_no_more_keys() {
     });
     assert_eq!(posted, "Error Response = 103<br>\r\n");
 }
+
+#[test]
+fn getlicensestatus_asp_reports_the_pp4_status_number() {
+    let app = TestApp::spawn();
+    let ok = app.get("/solo/customers/getlicensestatus.asp?LicenseID=1003&CustomerPW=demo1003");
+    assert_eq!(ok.status, 200);
+    assert_eq!(
+        ok.text(),
+        "License Status = 6<br>\r\nLicense ReplacedBy = 0<br>\r\nLicense Update = <br>\r\n",
+        "Void is 6 (wire.md §4.2)"
+    );
+    for (query, expected) in [
+        (
+            "LicenseID=1002&CustomerPW=wrong",
+            "Error Response = 100<br>\r\n",
+        ),
+        (
+            "LicenseID=1002&CustomerPW=demo1002&ProdID=77",
+            "Error Response = 200<br>\r\n",
+        ),
+        (
+            "LicenseID=&CustomerPW=demo1002",
+            "Error Response = 100<br>\r\n",
+        ),
+        (
+            "LicenseID=12x&CustomerPW=demo1002",
+            "Error Response = 500<br>\r\n",
+        ),
+    ] {
+        let text = assert_refused_and_logged(&app, || {
+            app.get(&format!("/solo/customers/getlicensestatus.asp?{query}"))
+                .text()
+        });
+        assert_eq!(text, expected, "{query}");
+    }
+}

@@ -1,6 +1,8 @@
 //! License status gates (rules STS-2, STS-3, UPG-1).
 
-use crate::model::{LicenseStatus, UpgradeBehavior};
+use crate::credentials;
+use crate::ids::{Password, ProductId};
+use crate::model::{LicenseState, LicenseStatus, UpgradeBehavior};
 use crate::refusal::Refusal;
 
 /// STS-2 / UPG-1: a new activation needs OK, or Upgrade with AllowActivation.
@@ -29,9 +31,41 @@ pub fn check_running(status: LicenseStatus, behavior: UpgradeBehavior) -> Result
     }
 }
 
+/// The PP4 status query (getlicensestatus.asp, wire.md §3.11): A2 credentials
+/// (ACT-3, ERR-1), then A3 scope for an optional product; reports whatever the status
+/// is (a query, not an activation, so no STS gate).
+pub fn query<'a>(
+    license: Option<&'a LicenseState>,
+    password: &Password,
+    product_id: Option<ProductId>,
+) -> Result<&'a LicenseState, Refusal> {
+    let license = credentials::check(license, password)?;
+    if product_id.is_some_and(|p| p != license.product_id) {
+        return Err(Refusal::Product);
+    }
+    Ok(license)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::{license, PASSWORD};
+
+    #[test]
+    fn status_query_needs_credentials_and_the_product() {
+        let mut l = license();
+        l.status = LicenseStatus::Void;
+        let pw = Password::parse(PASSWORD).unwrap();
+        assert_eq!(
+            query(Some(&l), &pw, None).map(|l| l.status),
+            Ok(LicenseStatus::Void)
+        );
+        let other = ProductId::new(77).ok();
+        assert_eq!(query(Some(&l), &pw, other), Err(Refusal::Product));
+        let bad = Password::parse("nope").unwrap();
+        assert_eq!(query(Some(&l), &bad, None), Err(Refusal::Credentials));
+        assert_eq!(query(None, &pw, None), Err(Refusal::Credentials));
+    }
 
     #[test]
     fn sts_2_only_ok_or_upgrade_allow_activation_activates() {

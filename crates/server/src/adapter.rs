@@ -18,7 +18,7 @@ use unlockd_core::{EncryptionKeyId, LicenseId, Refusal};
 use unlockd_soap::crypto::KeySet;
 use unlockd_soap::service::{
     Activation, ActivationService, FloatingService, LegacyGrant, LegacyRefusal, LegacyService,
-    ManualContext, OfflineClaim, RequestContext, ServiceError,
+    LicenseStatusReport, ManualContext, OfflineClaim, RequestContext, ServiceError,
 };
 use unlockd_store::{Activated, Store, StoreError};
 
@@ -302,5 +302,21 @@ impl LegacyService for StoreService {
                 license_status: None,
             }),
         }
+    }
+
+    async fn license_status(
+        &self,
+        license_id: unlockd_core::LicenseId,
+        password: unlockd_core::Password,
+        product_id: Option<unlockd_core::ProductId>,
+    ) -> Result<LicenseStatusReport, ServiceError> {
+        let (status, replaced_by, license_update) = self
+            .blocking(move |s| s.license_status_query(license_id, &password, product_id))
+            .await?;
+        Ok(LicenseStatusReport {
+            status,
+            replaced_by,
+            license_update,
+        })
     }
 }

@@ -13,7 +13,9 @@ use unlockd_core::floating::{OpenRequest, SessionGrant, SessionRequest};
 pub use unlockd_core::history::Attempt;
 pub use unlockd_core::license_file::{CustomerInfo, LicenseFileData};
 use unlockd_core::status_check::{CheckRefused, CheckRequest, InstallationStatus};
-use unlockd_core::{EncryptionKeyId, LicenseId, LicenseStatus, Refusal, Version};
+use unlockd_core::{
+    EncryptionKeyId, LicenseId, LicenseStatus, Password, ProductId, Refusal, Version,
+};
 
 use crate::crypto::KeySet;
 
@@ -226,4 +228,24 @@ pub trait LegacyService: ActivationService {
         req: ActivationRequest,
         serial: Option<i32>,
     ) -> impl Future<Output = Result<LegacyGrant, LegacyRefusal>> + Send;
+
+    /// The PP4 status query (getlicensestatus.asp): status, Replaced By option (0 none)
+    /// and License Update of a license whose credentials (and product, if given) match.
+    fn license_status(
+        &self,
+        license_id: LicenseId,
+        password: Password,
+        product_id: Option<ProductId>,
+    ) -> impl Future<Output = Result<LicenseStatusReport, ServiceError>> + Send;
+}
+
+/// What getlicensestatus.asp reports (wire.md §3.11, §4.2, errata E-21).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LicenseStatusReport {
+    /// The status (its PP4 number goes on the wire).
+    pub status: LicenseStatus,
+    /// The replacing option's ID, 0 for none.
+    pub replaced_by: i32,
+    /// The License Update text.
+    pub license_update: String,
 }

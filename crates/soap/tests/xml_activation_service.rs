@@ -26,7 +26,8 @@ use unlockd_soap::crypto::client::{extract_element, ClientKeys};
 use unlockd_soap::crypto::{GeneratedKey, KeySet};
 use unlockd_soap::service::{
     Activation, ActivationService, Attempt, CustomerInfo, FloatingService, LegacyGrant,
-    LegacyRefusal, LegacyService, LicenseFileData, ManualContext, OfflineClaim, RequestContext,
+    LegacyRefusal, LegacyService, LicenseFileData, LicenseStatusReport, ManualContext,
+    OfflineClaim, RequestContext,
     ServiceError,
 };
 use unlockd_soap::{handle, HttpRequest, HttpResponse, SoapConfig};
@@ -312,6 +313,22 @@ impl LegacyService for Fake {
             product_name: "Demo & Product".into(),
             quantity: 1,
             license_update: "Thanks <3".into(),
+        })
+    }
+
+    async fn license_status(
+        &self,
+        license_id: LicenseId,
+        password: unlockd_core::Password,
+        _product_id: Option<ProductId>,
+    ) -> Result<LicenseStatusReport, ServiceError> {
+        if license_id.get() != 1001 || !password.matches("demo1001") {
+            return Err(Refusal::Credentials.into());
+        }
+        Ok(LicenseStatusReport {
+            status: LicenseStatus::Void,
+            replaced_by: 0,
+            license_update: String::new(),
         })
     }
 }

@@ -214,6 +214,25 @@ impl Store {
         self.write(|conn| insert_license_in(conn, l))
     }
 
+    /// The PP4 status query (getlicensestatus.asp; rules ACT-3/ERR-1 and A3 in core):
+    /// the license's status, its option's Replaced By (errata E-21, 0 none) and License
+    /// Update. Reads only.
+    pub fn license_status_query(
+        &self,
+        id: LicenseId,
+        password: &unlockd_core::Password,
+        product_id: Option<ProductId>,
+    ) -> Result<(unlockd_core::LicenseStatus, i32, String), StoreError> {
+        self.read(|conn| {
+            let bundle = LicenseBundle::load(conn, id.get())?;
+            let state = bundle.as_ref().map(|b| b.state()).transpose()?;
+            let license =
+                unlockd_core::status::query(state.as_ref().map(|(l, _)| l), password, product_id)?;
+            let replaced_by = bundle.and_then(|b| b.option.replaced_by).unwrap_or(0);
+            Ok((license.status, replaced_by, license.license_update.clone()))
+        })
+    }
+
     /// Whether license `id` exists.
     pub fn license_exists(&self, id: LicenseId) -> Result<bool, StoreError> {
         let mut conn = self.conn()?;

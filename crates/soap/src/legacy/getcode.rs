@@ -6,8 +6,8 @@
 
 use unlockd_core::{OptionId, Refusal, Version};
 
+use super::script::{self, line, ScriptFields};
 use super::{record, LegacyInput};
-use crate::envelope::percent_decode;
 use crate::handler::{HttpRequest, HttpResponse};
 use crate::result_code::{self, Pp4Error};
 use crate::service::LegacyService;
@@ -18,25 +18,10 @@ const NAME: &str = "getcode";
 
 /// Answers getcode.asp.
 pub(crate) async fn handle<S: LegacyService>(svc: &S, req: &HttpRequest<'_>) -> HttpResponse {
-    let is = |m: &str| req.method.eq_ignore_ascii_case(m);
-    if !(is("GET") || is("POST")) {
+    let Some(fields) = ScriptFields::read(req) else {
         return HttpResponse::method_not_allowed("GET, POST");
-    }
-    let mut fields = decode_fields(req.query.unwrap_or_default().as_bytes());
-    if is("POST") {
-        // The body overrides the query (wire.md §3.11).
-        let body = decode_fields(req.body);
-        fields.retain(|(k, _)| !body.iter().any(|(b, _)| b.eq_ignore_ascii_case(k)));
-        fields.extend(body);
-    }
-    let get = |name: &str| {
-        fields
-            .iter()
-            .rev()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.trim().to_owned())
-            .unwrap_or_default()
     };
+    let get = |name: &str| fields.get(name);
     let (license_text, password) = (get("LicenseID"), get("CustomerPW"));
     let blank = license_text.is_empty() || password.is_empty();
     let result = match parse(&get, license_text.as_str(), password) {
@@ -67,11 +52,7 @@ pub(crate) async fn handle<S: LegacyService>(svc: &S, req: &HttpRequest<'_>) -> 
             }
         }
     };
-    let mut response = HttpResponse::new(200, "text/html; charset=utf-8", lines.into_bytes());
-    response.operation = Some(NAME);
-    response.license_id = license_text.parse().ok();
-    response.result_code = Some(code);
-    response
+    script::respond(NAME, lines, license_text.parse().ok(), code)
 }
 
 /// The fields; a refusal here is E-PARAM (A1).
@@ -131,48 +112,5 @@ async fn activate<S: LegacyService>(
             crate::service::ServiceError::Refused(r) => Some(r),
             _ => None,
         }),
-    }
-}
-
-/// `Label = value<br>\r\n`, ASCII only (others `?`), no markup from the value.
-fn line(label: &str, value: &str) -> String {
-    let clean: String = value
-        .chars()
-        .map(|c| match c {
-            '<' | '>' | '\r' | '\n' => '?',
-            c if c.is_ascii() && !c.is_ascii_control() => c,
-            _ => '?',
-        })
-        .collect();
-    format!("{label} = {clean}<br>\r\n")
-}
-
-/// Form or query fields; values that are not UTF-8 are read as Windows-1252
-/// (wire.md §3.11), approximated by Latin-1 with `?` for 0x80..=0x9F.
-fn decode_fields(raw: &[u8]) -> Vec<(String, String)> {
-    raw.split(|b| *b == b'&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let mut parts = pair.splitn(2, |b| *b == b'=');
-            let key = text(&percent_decode(parts.next().unwrap_or_default()));
-            let value = text(&percent_decode(parts.next().unwrap_or_default()));
-            (key, value)
-        })
-        .collect()
-}
-
-fn text(bytes: &[u8]) -> String {
-    match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_owned(),
-        Err(_) => bytes
-            .iter()
-            .map(|&b| {
-                if (0x80..0xA0).contains(&b) {
-                    '?'
-                } else {
-                    char::from(b)
-                }
-            })
-            .collect(),
     }
 }

@@ -1,10 +1,12 @@
 //! The legacy surfaces (wire.md §3.9, §3.11): activationserver.asmx ActivateLicense, a
 //! typed ASMX operation over SOAP 1.1, SOAP 1.2 and HTTP POST, and the PP4 automation
-//! script getcode.asp. Both run the same rules core as XmlActivationService through
+//! scripts getcode.asp and getlicensestatus.asp. Both run the same rules core as XmlActivationService through
 //! [`LegacyService`]; their numbers come from [`crate::result_code`].
 
 mod activate_license;
 mod getcode;
+mod getlicensestatus;
+mod script;
 
 use std::net::IpAddr;
 
@@ -25,6 +27,8 @@ pub(crate) enum LegacyRoute<'p> {
     ActivationServerMethod(&'p str),
     /// `{prefix}/unlock/getcode.asp`.
     GetCode,
+    /// `{prefix}/customers/getlicensestatus.asp`.
+    GetLicenseStatus,
 }
 
 /// Matches `path` (ASCII case-insensitive, wire.md §1) against the legacy endpoints.
@@ -37,6 +41,9 @@ pub(crate) fn route<'p>(cfg: &SoapConfig, path: &'p str) -> Option<LegacyRoute<'
     let asmx = "/webservices/activationserver.asmx";
     if rest.eq_ignore_ascii_case("/unlock/getcode.asp") {
         return Some(LegacyRoute::GetCode);
+    }
+    if rest.eq_ignore_ascii_case("/customers/getlicensestatus.asp") {
+        return Some(LegacyRoute::GetLicenseStatus);
     }
     let head = rest
         .get(..asmx.len())
@@ -59,6 +66,7 @@ pub(crate) async fn handle<S: LegacyService>(
 ) -> HttpResponse {
     match route {
         LegacyRoute::GetCode => getcode::handle(svc, req).await,
+        LegacyRoute::GetLicenseStatus => getlicensestatus::handle(svc, req).await,
         LegacyRoute::ActivationServer => activate_license::handle_service(svc, cfg, req).await,
         LegacyRoute::ActivationServerMethod(m) => {
             activate_license::handle_post(svc, cfg, m, req).await
