@@ -4,8 +4,8 @@
 //! value × quantity, CNT-1). A session is *live* while it is not closed and
 //! `now <= allocated_until` (FLT-3); expiry is lazy: nothing sweeps, an expired
 //! session simply stops counting at the next allocation. The store calls these
-//! functions under the license lock with every session of the license it still holds
-//! and commits the staged [`SessionState`].
+//! functions under the license lock with the number of live sessions it counted and
+//! commits the staged [`SessionState`].
 
 use rand::RngCore;
 use time::{Duration, OffsetDateTime};
@@ -130,22 +130,15 @@ pub struct FloatingSnapshot<'a> {
     pub rules: Option<&'a OptionRules>,
     /// The option's floating set; `None` when the option has none (5009).
     pub floating: Option<&'a FloatingRules>,
-    /// Every session of the license the store still holds.
-    pub sessions: &'a [SessionState],
+    /// FLT-3: how many sessions of the license are live at `now`, not counting the
+    /// session a [`act`] call acts on (the store counts them under the lock).
+    pub live_others: i64,
 }
 
 impl FloatingSnapshot<'_> {
     /// FLT-2: seats = License Counter; an absent counter means 0.
     pub fn seats(&self) -> i64 {
         self.license.and_then(|l| l.license_counter).unwrap_or(0)
-    }
-
-    /// FLT-3: the live sessions at `now`, not counting `except`.
-    fn live(&self, now: OffsetDateTime, except: Option<&SessionId>) -> i64 {
-        self.sessions
-            .iter()
-            .filter(|s| Some(&s.id) != except && s.is_live(now))
-            .count() as i64
     }
 }
 
@@ -218,16 +211,13 @@ pub fn open(
     clock::check_client_time(req.client_time, now, policy.clock_tolerance)?;
     status::check_new_activation(license.status, rules.upgrade_behavior)?;
     let seats = snap.seats();
-    let live = snap.live(now, None);
+    let live = snap.live_others;
     if live >= seats {
         return Err(Refusal::Seats);
     }
-    let mut id = SessionId::random(rng);
-    while snap.sessions.iter().any(|s| s.id == id) {
-        id = SessionId::random(rng);
-    }
+    // 128 random bits: a repeat means a broken RNG; the store's primary key refuses it.
     let session = SessionState {
-        id,
+        id: SessionId::random(rng),
         license_id: license.id,
         opened_at: now,
         allocated_until: now + floating.lease(),
@@ -264,7 +254,7 @@ pub fn act(
     let floating = snap.floating.ok_or(Refusal::OptionType)?;
     clock::check_client_time(req.client_time, now, policy.clock_tolerance)?;
     status::check_running(license.status, rules.upgrade_behavior)?;
-    let others = snap.live(now, Some(&session.id));
+    let others = snap.live_others;
     let seats = snap.seats();
     let mut next = session.clone();
     match req.action {

@@ -51,7 +51,7 @@ impl Store {
         rng: &mut dyn RngCore,
     ) -> Result<SessionGrant, StoreError> {
         self.write(|conn| {
-            let loaded = Loaded::load(conn, req.license_id.get(), now)?;
+            let loaded = Loaded::load(conn, req.license_id.get(), now, None)?;
             let grant = floating::open(&loaded.snapshot(), req, now, policy, rng)?;
             loaded.check_key(conn, key_id)?;
             if let Some(rules) = &loaded.floating {
@@ -83,7 +83,7 @@ impl Store {
                 .optional()?;
             let found = found.map(|r| state(&r)).transpose()?;
             let license_id = found.as_ref().map_or(0, |s| s.license_id.get());
-            let loaded = Loaded::load(conn, license_id, now)?;
+            let loaded = Loaded::load(conn, license_id, now, Some(&req.session_id))?;
             let grant = floating::act(&loaded.snapshot(), found.as_ref(), req, now, policy)?;
             loaded.check_key(conn, key_id)?;
             let s = &grant.session;
@@ -160,26 +160,33 @@ struct Loaded {
     bundle: Option<LicenseBundle>,
     state: Option<(unlockd_core::LicenseState, unlockd_core::OptionRules)>,
     floating: Option<FloatingRules>,
-    sessions: Vec<SessionState>,
+    live_others: i64,
 }
 
 impl Loaded {
-    fn load(conn: &mut Conn, license_id: i32, now: OffsetDateTime) -> Result<Self, StoreError> {
+    /// Loads license `license_id` and counts its sessions live at `now` (FLT-3) other
+    /// than `except`.
+    fn load(
+        conn: &mut Conn,
+        license_id: i32,
+        now: OffsetDateTime,
+        except: Option<&SessionId>,
+    ) -> Result<Self, StoreError> {
         let bundle = LicenseBundle::load(conn, license_id)?;
         let state = bundle.as_ref().map(LicenseBundle::state).transpose()?;
         let floating = match &bundle {
             Some(b) => floating_rules(conn, b.option.id)?,
             None => None,
         };
-        let sessions = match &bundle {
-            Some(_) => live(conn, license_id, now)?,
-            None => Vec::new(),
+        let live_others = match &bundle {
+            Some(_) => count_live(conn, license_id, now, except)?,
+            None => 0,
         };
         Ok(Self {
             bundle,
             state,
             floating,
-            sessions,
+            live_others,
         })
     }
 
@@ -188,7 +195,7 @@ impl Loaded {
             license: self.state.as_ref().map(|(l, _)| l),
             rules: self.state.as_ref().map(|(_, o)| o),
             floating: self.floating.as_ref(),
-            sessions: &self.sessions,
+            live_others: self.live_others,
         }
     }
 
@@ -249,6 +256,24 @@ fn live(
         .select(SessionRow::as_select())
         .load(conn)?;
     rows.iter().map(state).collect()
+}
+
+/// FLT-3: how many sessions of `license_id` are live at `now`, not counting `except`.
+fn count_live(
+    conn: &mut Conn,
+    license_id: i32,
+    now: OffsetDateTime,
+    except: Option<&SessionId>,
+) -> Result<i64, StoreError> {
+    let mut query = floating_sessions::table
+        .filter(floating_sessions::license_id.eq(license_id))
+        .filter(floating_sessions::closed.eq(false))
+        .filter(floating_sessions::allocated_until.ge(to_db_time(now)))
+        .into_boxed();
+    if let Some(id) = except {
+        query = query.filter(floating_sessions::id.ne(id.as_str().to_owned()));
+    }
+    Ok(query.count().get_result(conn)?)
 }
 
 /// Errata E-5: deletes the license's sessions that are closed, or whose

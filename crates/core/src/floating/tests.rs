@@ -50,17 +50,34 @@ fn session(n: u8, until: OffsetDateTime) -> SessionState {
     }
 }
 
+/// The snapshot the store would load at NOW for a call on a session other than the
+/// listed ones (open) — see [`snapshot_at`].
 fn snapshot<'a>(
     l: &'a LicenseState,
     o: &'a OptionRules,
     f: Option<&'a FloatingRules>,
     sessions: &'a [SessionState],
 ) -> FloatingSnapshot<'a> {
+    snapshot_at(l, o, f, sessions, NOW, None)
+}
+
+/// The store's snapshot at `now`: live sessions counted except `target` (FLT-3).
+fn snapshot_at<'a>(
+    l: &'a LicenseState,
+    o: &'a OptionRules,
+    f: Option<&'a FloatingRules>,
+    sessions: &[SessionState],
+    now: OffsetDateTime,
+    target: Option<&SessionId>,
+) -> FloatingSnapshot<'a> {
     FloatingSnapshot {
         license: Some(l),
         rules: Some(o),
         floating: f,
-        sessions,
+        live_others: sessions
+            .iter()
+            .filter(|s| Some(&s.id) != target && s.is_live(now))
+            .count() as i64,
     }
 }
 
@@ -185,7 +202,7 @@ fn flt_5_poll_in_time_extends_the_lease() {
     let (o, f) = (rules(), demo_floating());
     let l = licensed(Some(2));
     let s = session(1, NOW + Duration::seconds(5));
-    let snap = snapshot(&l, &o, Some(&f), std::slice::from_ref(&s));
+    let snap = snapshot_at(&l, &o, Some(&f), std::slice::from_ref(&s), NOW, Some(&s.id));
     let g = act(
         &snap,
         Some(&s),
@@ -266,7 +283,7 @@ fn flt_6_close_is_idempotent_and_poll_after_close_is_5027() {
     let (o, f) = (rules(), demo_floating());
     let l = licensed(Some(2));
     let s = session(1, NOW + Duration::seconds(60));
-    let snap = snapshot(&l, &o, Some(&f), std::slice::from_ref(&s));
+    let snap = snapshot_at(&l, &o, Some(&f), std::slice::from_ref(&s), NOW, Some(&s.id));
     let closed = act(
         &snap,
         Some(&s),
@@ -386,7 +403,7 @@ fn flt_4_credentials_status_and_e_13_clock() {
         license: None,
         rules: None,
         floating: None,
-        sessions: &[],
+        live_others: 0,
     };
     assert_eq!(
         open(&unknown, &open_req(), NOW, &Policy::default(), &mut rng()),
@@ -502,8 +519,8 @@ proptest! {
         for s in steps {
             match s {
                 Step::Open => {
-                    let snap = snapshot(&l, &o, Some(&f), &sessions);
-                    let live_before = snap.live(now, None);
+                    let snap = snapshot_at(&l, &o, Some(&f), &sessions, now, None);
+                    let live_before = snap.live_others;
                     if let Ok(g) = open(&snap, &open_req(), now, &Policy::default(), &mut rng) {
                         prop_assert!(live_before < seats);
                         l.update_counter = g.update_counter;
@@ -512,7 +529,7 @@ proptest! {
                 }
                 Step::Act(i, action) => {
                     let Some(target) = sessions.get(i).cloned() else { continue };
-                    let snap = snapshot(&l, &o, Some(&f), &sessions);
+                    let snap = snapshot_at(&l, &o, Some(&f), &sessions, now, Some(&target.id));
                     if let Ok(g) = act(&snap, Some(&target), &on(&target, action), now, &Policy::default()) {
                         if action == SessionAction::Poll && !target.is_live(now) {
                             resumed += 1;
