@@ -195,8 +195,8 @@ pub struct SessionGrant {
     pub update_counter: i64,
 }
 
-/// FLT-4 OpenSession: A2 credentials (ERR-1), a floating set (else E-OPTTYPE, 5009),
-/// CLK-1 (E-13), STS-2; then `live < seats` ⇒ a new session leased for
+/// FLT-4 OpenSession: A2 credentials (ERR-1), CLK-1 right after them (E-13), a
+/// floating set (else E-OPTTYPE, 5009), STS-2; then `live < seats` ⇒ a new session leased for
 /// `pf + rc × rf`, else E-SEATS: overage never applies to a new session (E-5, CON-8).
 pub fn open(
     snap: &FloatingSnapshot<'_>,
@@ -206,9 +206,9 @@ pub fn open(
     rng: &mut dyn RngCore,
 ) -> Result<SessionGrant, Refusal> {
     let license = credentials::check(snap.license, &req.password)?;
+    clock::check_client_time(req.client_time, now, policy.clock_tolerance)?;
     let rules = snap.rules.ok_or(Refusal::Config)?;
     let floating = snap.floating.ok_or(Refusal::OptionType)?;
-    clock::check_client_time(req.client_time, now, policy.clock_tolerance)?;
     status::check_new_activation(license.status, rules.upgrade_behavior)?;
     let seats = snap.seats();
     let live = snap.live_others;
@@ -231,7 +231,7 @@ pub fn open(
 ///
 /// `found` is the session as loaded (`None`: unknown); `snap` is its license's state.
 /// An unknown session, or one whose license differs from the LicenseID the client
-/// named, is E-SESSION (5027, errata E-5). Then CLK-1 (E-13) and STS-3. A poll after
+/// named, is E-SESSION (5027, errata E-5). Then CLK-1 (E-13), the floating set, STS-3. A poll after
 /// the lease but within the overage margin resumes the session even when that drives
 /// the available seats below zero (FLT-5); later, or when closed, E-SESSION.
 /// Checkout needs the option's checkout durations (else E-OPTTYPE, 5009) and hours in
@@ -250,9 +250,9 @@ pub fn act(
         return Err(Refusal::Session);
     }
     let license = snap.license.ok_or(Refusal::Session)?;
+    clock::check_client_time(req.client_time, now, policy.clock_tolerance)?;
     let rules = snap.rules.ok_or(Refusal::Config)?;
     let floating = snap.floating.ok_or(Refusal::OptionType)?;
-    clock::check_client_time(req.client_time, now, policy.clock_tolerance)?;
     status::check_running(license.status, rules.upgrade_behavior)?;
     let others = snap.live_others;
     let seats = snap.seats();

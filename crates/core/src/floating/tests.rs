@@ -460,6 +460,16 @@ fn flt_4_credentials_status_and_e_13_clock() {
 }
 
 #[test]
+fn e_13_clk_1_runs_right_after_the_credentials() {
+    let (o, l) = (rules(), licensed(Some(2)));
+    let mut late = open_req();
+    late.client_time = Some(NOW - Duration::hours(30));
+    let no_set = snapshot(&l, &o, None, &[]);
+    let r = open(&no_set, &late, NOW, &Policy::default(), &mut rng());
+    assert_eq!(r, Err(Refusal::Clock), "before the 5009 floating-set check");
+}
+
+#[test]
 fn e_5_cleanup_only_past_the_overage_margin() {
     let f = FloatingRules {
         overage_seconds: Some(300),

@@ -71,7 +71,6 @@ pub(crate) async fn handle_service<S: LegacyService>(
 /// `POST {prefix}/webservices/activationserver.asmx/{Method}` with a form body.
 pub(crate) async fn handle_post<S: LegacyService>(
     svc: &S,
-    _cfg: &SoapConfig,
     method: &str,
     req: &HttpRequest<'_>,
 ) -> HttpResponse {

@@ -68,9 +68,7 @@ pub(crate) async fn handle<S: LegacyService>(
         LegacyRoute::GetCode => getcode::handle(svc, req).await,
         LegacyRoute::GetLicenseStatus => getlicensestatus::handle(svc, req).await,
         LegacyRoute::ActivationServer => activate_license::handle_service(svc, cfg, req).await,
-        LegacyRoute::ActivationServerMethod(m) => {
-            activate_license::handle_post(svc, cfg, m, req).await
-        }
+        LegacyRoute::ActivationServerMethod(m) => activate_license::handle_post(svc, m, req).await,
     }
 }
 
