@@ -211,3 +211,39 @@ fn bad_floating_input_gets_documented_codes_and_changes_nothing() {
         assert_eq!(code(&doc), expected, "{method} {fields}: {doc}");
     }
 }
+
+#[test]
+fn flt_encrypted_and_signed_open_session_answers_protected_with_a_verifiable_certificate() {
+    use unlockd_soap::crypto::client::{extract_element, ClientKeys};
+
+    let app = TestApp::spawn();
+    let keys = crate::license_file::exported_keys(&app);
+    let client = ClientKeys::from_envelope(
+        keys["Envelope"].as_str().expect("Envelope"),
+        keys["EnvelopeKey"].as_str().expect("EnvelopeKey"),
+    )
+    .expect("envelope");
+    let request = client
+        .seal_request(
+            "OpenSession",
+            "<PrivateData><LicenseID>1004</LicenseID><Password>demo1004</Password><SessionCode>S1</SessionCode></PrivateData>",
+            true,
+            true,
+        )
+        .expect("sealed request");
+    let answer = app.call_floating("OpenSession", &request);
+    let opened = client.open(&answer).expect("answer verifies and decrypts");
+    assert!(
+        opened.signed && opened.encrypted,
+        "answered like the request (wire.md §2.5)"
+    );
+    let private = &opened.private_data_xml;
+    assert_eq!(code(private), 0, "{private}");
+    assert_eq!(extract_text(private, "SessionCode").as_deref(), Some("S1"));
+    let certificate = extract_element(private, "NetworkSession").expect("certificate");
+    client
+        .verify_signed(certificate)
+        .expect("the certificate verifies on its own with the ServerKey (E-10)");
+    let forged = certificate.replace("<TotalSeats>2</TotalSeats>", "<TotalSeats>9</TotalSeats>");
+    assert!(client.verify_signed(&forged).is_err());
+}
