@@ -5,7 +5,7 @@
 
 use std::sync::Barrier;
 
-use unlockd_tests::{extract_text, TestApp, DEMO_KEY_ID};
+use unlockd_tests::{extract_text, on_postgres, TestApp, DEMO_KEY_ID};
 
 use crate::bad_input::assert_refused_and_logged;
 use crate::schema::validate;
@@ -97,15 +97,22 @@ fn flt_lifecycle_open_poll_checkout_checkin_close_validates_against_the_xsds() {
     validate("PollSession", &after);
 }
 
+/// CON-8: on PostgreSQL the clients alternate between two `unlockd serve` processes
+/// sharing the database; on SQLite they all use one.
 #[test]
 fn con_8_twelve_clients_racing_over_sockets_for_two_seats_get_exactly_two() {
     const CLIENTS: usize = 12;
     let app = TestApp::spawn();
+    let peer = on_postgres().then(|| app.spawn_peer());
     let barrier = Barrier::new(CLIENTS);
     let codes: Vec<i32> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..CLIENTS)
-            .map(|_| {
-                let (app, barrier) = (&app, &barrier);
+            .map(|i| {
+                let app = match &peer {
+                    Some(peer) if i % 2 == 1 => peer,
+                    _ => &app,
+                };
+                let barrier = &barrier;
                 s.spawn(move || {
                     barrier.wait();
                     code(&open(app, 1004, "demo1004"))

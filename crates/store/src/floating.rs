@@ -1,8 +1,9 @@
 //! Network floating sessions (rules FLT-1..6, CON-8, errata E-5): every seat
-//! mutation is one `BEGIN IMMEDIATE` transaction ([`Store::write`]) that re-reads the
-//! license row and its live sessions, calls core, and writes the session, the update
-//! counter and a success history row. Two openers therefore never both see the last
-//! seat free.
+//! mutation runs in [`Store::write`] (SQLite `BEGIN IMMEDIATE`, PostgreSQL READ
+//! COMMITTED), locks the license row first (`db::lock_license`), re-reads the license
+//! and counts its live sessions, calls core, and writes the session, the update counter
+//! and a success history row. Two openers, in one process or several, therefore never
+//! both see the last seat free.
 
 use diesel::prelude::*;
 use rand::RngCore;
@@ -16,7 +17,7 @@ use unlockd_core::{EncryptionKeyId, LicenseId};
 
 use crate::activation::check_key;
 use crate::convert::{from_db_time, to_db_time};
-use crate::db::Conn;
+use crate::db::{self, Conn};
 use crate::error::StoreError;
 use crate::history;
 use crate::load::LicenseBundle;
@@ -51,6 +52,7 @@ impl Store {
         rng: &mut dyn RngCore,
     ) -> Result<SessionGrant, StoreError> {
         self.write(|conn| {
+            db::lock_license(conn, req.license_id.get())?;
             let loaded = Loaded::load(conn, req.license_id.get(), now, None)?;
             let grant = floating::open(&loaded.snapshot(), req, now, policy, rng)?;
             loaded.check_key(conn, key_id)?;
@@ -76,12 +78,12 @@ impl Store {
         policy: &Policy,
     ) -> Result<SessionGrant, StoreError> {
         self.write(|conn| {
-            let found: Option<SessionRow> = floating_sessions::table
-                .find(req.session_id.as_str())
-                .select(SessionRow::as_select())
-                .first(conn)
-                .optional()?;
-            let found = found.map(|r| state(&r)).transpose()?;
+            // CON-1: find the session's license, lock it, then read the session again:
+            // another transaction may have changed it in between (PostgreSQL).
+            if let Some(first) = session(conn, &req.session_id)? {
+                db::lock_license(conn, first.license_id.get())?;
+            }
+            let found = session(conn, &req.session_id)?;
             let license_id = found.as_ref().map_or(0, |s| s.license_id.get());
             let loaded = Loaded::load(conn, license_id, now, Some(&req.session_id))?;
             let grant = floating::act(&loaded.snapshot(), found.as_ref(), req, now, policy)?;
@@ -256,6 +258,16 @@ fn live(
         .select(SessionRow::as_select())
         .load(conn)?;
     rows.iter().map(state).collect()
+}
+
+/// The session `id` as stored, if any.
+fn session(conn: &mut Conn, id: &SessionId) -> Result<Option<SessionState>, StoreError> {
+    let row: Option<SessionRow> = floating_sessions::table
+        .find(id.as_str())
+        .select(SessionRow::as_select())
+        .first(conn)
+        .optional()?;
+    row.map(|r| state(&r)).transpose()
 }
 
 /// FLT-3: how many sessions of `license_id` are live at `now`, not counting `except`.

@@ -1,0 +1,2 @@
+DROP TABLE floating_sessions;
+DROP TABLE network_floating_sets;
