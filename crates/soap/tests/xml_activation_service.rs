@@ -27,8 +27,7 @@ use unlockd_soap::crypto::{GeneratedKey, KeySet};
 use unlockd_soap::service::{
     Activation, ActivationService, Attempt, CustomerInfo, FloatingService, LegacyGrant,
     LegacyRefusal, LegacyService, LicenseFileData, LicenseStatusReport, ManualContext,
-    OfflineClaim, RequestContext,
-    ServiceError,
+    OfflineClaim, RequestContext, ServiceError,
 };
 use unlockd_soap::{handle, HttpRequest, HttpResponse, SoapConfig};
 
