@@ -6,16 +6,19 @@
 //! and the SOAP façade spells it on the wire.
 
 pub mod activation;
+pub mod bulk;
 pub mod clock;
 pub mod counter;
 pub mod credentials;
 pub mod deactivation;
 pub mod history;
 pub mod ids;
+pub mod invoice;
 pub mod ip;
 pub mod license_file;
 pub mod model;
 pub mod offact;
+pub mod password;
 pub mod refusal;
 pub mod status;
 pub mod status_check;
