@@ -12,6 +12,8 @@
 
 mod activation;
 mod admin;
+mod back_office;
+mod bulk;
 mod convert;
 mod counter;
 mod db;
@@ -34,6 +36,8 @@ use diesel::RunQueryDsl;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 pub use activation::Activated;
+pub use back_office::{LicenseFilter, LicenseListing, NewDistributor, NewInvoice};
+pub use bulk::{BulkAdd, BulkOutcome};
 pub use error::StoreError;
 pub use inputs::{
     CounterSource, NewApiUser, NewAuthor, NewCustomer, NewLicense, NewOption, NewProduct,
