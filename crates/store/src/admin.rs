@@ -227,10 +227,12 @@ impl Store {
     /// Whether license `id` exists.
     pub fn license_exists(&self, id: LicenseId) -> Result<bool, StoreError> {
         let mut conn = self.conn()?;
-        Ok(
-            diesel::select(diesel::dsl::exists(licenses::table.find(id.get())))
-                .get_result(&mut conn)?,
-        )
+        Ok(diesel::select(diesel::dsl::exists(
+            licenses::table
+                .find(id.get())
+                .filter(crate::bulk::visible()),
+        ))
+        .get_result(&mut conn)?)
     }
 
     /// Sets a license's status; [`StoreError::NotFound`] if there is no such license.
@@ -242,9 +244,13 @@ impl Store {
     ) -> Result<(), StoreError> {
         self.write(|conn| {
             db::lock_license(conn, id.get())?;
-            let changed = diesel::update(licenses::table.find(id.get()))
-                .set(licenses::status.eq(status.name()))
-                .execute(conn)?;
+            let changed = diesel::update(
+                licenses::table
+                    .find(id.get())
+                    .filter(crate::bulk::visible()),
+            )
+            .set(licenses::status.eq(status.name()))
+            .execute(conn)?;
             if changed == 1 {
                 Ok(())
             } else {

@@ -271,6 +271,7 @@ fn listing_page(
         .inner_join(customers::table)
         .inner_join(product_options::table)
         .filter(licenses::id.gt(after))
+        .filter(crate::bulk::visible())
         .select((
             licenses::id,
             licenses::activation_password,

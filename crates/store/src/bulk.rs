@@ -3,18 +3,20 @@
 //! Three steps, so that activations keep flowing while a large batch runs (E-6):
 //! 1. **reserve**, one short `BEGIN IMMEDIATE` transaction: check the references,
 //!    take the next gap-free license (and customer) ID block after every committed
-//!    and reserved ID (SEQ-2), record the batch row that holds the reservation;
-//! 2. **stage** the planned rows in chunks of ≤ 10 000, one short transaction each,
-//!    into `license_staging` (invisible to every other query);
-//! 3. **publish**, one short transaction: copy customers, licenses and parameters
-//!    from staging with `INSERT … SELECT`, add the invoice line (INV-1), delete the
-//!    staging rows and the reservation.
+//!    and reserved ID (SEQ-2), insert the `bulk_batches` row that holds the
+//!    reservation;
+//! 2. **stage**: insert the licenses, their new unregistered customers and custom
+//!    parameters in chunks of ≤ 10 000 licenses, one short transaction each, marked
+//!    with `bulk_batch_id`. While the batch row exists these rows are invisible to
+//!    every read ([`visible`]);
+//! 3. **publish**, one short transaction whatever the size: add the invoice line
+//!    (INV-1) and delete the batch row, which makes every row visible at once.
 //!
-//! Any failure after step 1 deletes the staging rows and the reservation (BLK-3,
-//! SEQ-3): no licenses, no IDs used. The SQL of steps 1 and 3 is SQLite's.
+//! Any failure after step 1 deletes the batch's rows in chunks, then the batch row
+//! (BLK-3, SEQ-3): no licenses, no IDs used.
 
 use diesel::prelude::*;
-use diesel::sql_types::Integer;
+use diesel::sql_types::{Integer, Text};
 use rand::RngCore;
 use time::OffsetDateTime;
 use unlockd_core::bulk::{plan_chunk, BulkCount, IdBlock};
@@ -30,15 +32,14 @@ use crate::error::StoreError;
 use crate::inputs::NewLicense;
 use crate::rows::OptionRow;
 use crate::schema::{
-    bulk_batch_parameters, bulk_batches, customers, invoice_lines, invoices, license_staging,
-    licenses, product_options,
+    bulk_batches, customers, invoice_lines, invoices, license_parameters, licenses, product_options,
 };
 use crate::Store;
 
 /// Rows per staging transaction (E-6: chunks of ≤ 10 000).
 const STAGE_CHUNK: u32 = 10_000;
-/// Rows per multi-row INSERT statement (5 binds per row, well under SQLite's limit).
-const STATEMENT_ROWS: usize = 1_000;
+/// Rows per multi-row INSERT statement (16 binds per row, well under SQLite's limit).
+const STATEMENT_ROWS: usize = 500;
 
 /// One bulk add request (seed 000 field list), already parsed at the edge.
 #[derive(Debug, Clone)]
@@ -83,28 +84,16 @@ pub struct BulkOutcome {
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = license_staging)]
-struct StagedRow {
-    license_id: i32,
-    batch_id: i32,
-    activation_password: String,
-    customer_id: i32,
-    customer_password: Option<String>,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = bulk_batches)]
-struct BatchRow<'a> {
+#[diesel(table_name = licenses)]
+struct StagedLicense<'a> {
     id: i32,
     option_id: i32,
-    customer_id: Option<i32>,
-    customer_author_id: Option<i32>,
-    first_license_id: i32,
-    last_license_id: i32,
-    first_customer_id: Option<i32>,
-    last_customer_id: Option<i32>,
+    customer_id: i32,
     status: &'a str,
+    activation_password: String,
+    quantity: i32,
     activations_left: i32,
+    activations_allowed: i32,
     deactivations_left: i32,
     license_counter: Option<i64>,
     expiration: Option<time::Date>,
@@ -112,7 +101,27 @@ struct BatchRow<'a> {
     distributor_id: Option<i32>,
     invoice_number: Option<&'a str>,
     notes: &'a str,
+    bulk_batch_id: Option<i32>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = customers)]
+struct StagedCustomer {
+    id: i32,
+    registered: bool,
+    password: Option<String>,
     created_at: time::PrimitiveDateTime,
+    author_id: Option<i32>,
+    bulk_batch_id: Option<i32>,
+}
+
+/// The per-license values a batch copies from its option (OPT-3, QTY-1, CNT-1, EXP-1).
+#[derive(Clone, Copy)]
+struct Copied {
+    left: i32,
+    dl: i32,
+    counter: Option<i64>,
+    expiration: Option<time::Date>,
 }
 
 /// The reservation made by step 1.
@@ -120,6 +129,27 @@ struct Reservation {
     batch_id: i32,
     licenses: IdBlock,
     customers: Option<IdBlock>,
+    copied: Copied,
+}
+
+/// Whether a license row is visible: not part of a batch that is still staging (E-6).
+/// Every read of licenses goes through this filter.
+pub(crate) fn visible() -> diesel::dsl::Or<
+    diesel::dsl::IsNull<licenses::bulk_batch_id>,
+    diesel::dsl::not<
+        diesel::dsl::exists<
+            diesel::dsl::Filter<
+                bulk_batches::table,
+                diesel::dsl::Eq<diesel::dsl::Nullable<bulk_batches::id>, licenses::bulk_batch_id>,
+            >,
+        >,
+    >,
+> {
+    licenses::bulk_batch_id
+        .is_null()
+        .or(diesel::dsl::not(diesel::dsl::exists(
+            bulk_batches::table.filter(bulk_batches::id.nullable().eq(licenses::bulk_batch_id)),
+        )))
 }
 
 /// The highest license ID committed or reserved by a running batch (SEQ-2).
@@ -188,7 +218,7 @@ impl Store {
             }),
             Err(e) => {
                 // BLK-3/SEQ-3: drop what was staged and give the IDs back.
-                if let Err(cleanup) = self.write(|conn| abandon(conn, r.batch_id)) {
+                if let Err(cleanup) = abandon(self, r.batch_id) {
                     tracing::error!(batch = r.batch_id, error = %cleanup, "bulk add cleanup failed");
                 }
                 Err(e)
@@ -204,31 +234,72 @@ impl Store {
         progress: &mut dyn FnMut(u32) -> bool,
     ) -> Result<(), StoreError> {
         let first = r.licenses.first();
+        let entered = to_db_time(req.entered_date);
+        let status = LicenseStatus::Ok.name();
         let mut staged = 0u32;
         while staged < r.licenses.len() {
             let n = STAGE_CHUNK.min(r.licenses.len() - staged);
             let from = first + i32::try_from(staged).map_err(|_| id_space())?;
             let to = from + i32::try_from(n).map_err(|_| id_space())? - 1;
             let planned = plan_chunk(from..=to, &req.passwords, r.customers.is_some(), rng);
-            let rows: Vec<StagedRow> = planned
-                .into_iter()
-                .map(|p| StagedRow {
-                    license_id: p.id,
-                    batch_id: r.batch_id,
-                    customer_id: match (r.customers, req.customer_id) {
-                        (Some(block), _) => block.first() + (p.id - first),
-                        (None, Some(c)) => c.get(),
-                        (None, None) => 0,
-                    },
+            let mut new_customers = Vec::new();
+            let mut rows = Vec::with_capacity(planned.len());
+            for p in planned {
+                let customer_id = match (r.customers, req.customer_id) {
+                    (Some(block), _) => block.first() + (p.id - first),
+                    (None, Some(c)) => c.get(),
+                    (None, None) => return Err(id_space()),
+                };
+                if r.customers.is_some() {
+                    new_customers.push(StagedCustomer {
+                        id: customer_id,
+                        registered: false,
+                        password: p.customer_password,
+                        created_at: entered,
+                        author_id: req.author_id.map(AuthorId::get),
+                        bulk_batch_id: Some(r.batch_id),
+                    });
+                }
+                rows.push(StagedLicense {
+                    id: p.id,
+                    option_id: req.option_id.get(),
+                    customer_id,
+                    status,
                     activation_password: p.activation_password,
-                    customer_password: p.customer_password,
-                })
-                .collect();
+                    quantity: 1,
+                    activations_left: r.copied.left,
+                    activations_allowed: r.copied.left,
+                    deactivations_left: r.copied.dl,
+                    license_counter: r.copied.counter,
+                    expiration: r.copied.expiration,
+                    entered_date: entered,
+                    distributor_id: req.distributor_id.map(CustomerId::get),
+                    invoice_number: req.invoice_number.as_deref(),
+                    notes: &req.notes,
+                    bulk_batch_id: Some(r.batch_id),
+                });
+            }
             self.write(|conn| {
-                for chunk in rows.chunks(STATEMENT_ROWS) {
-                    diesel::insert_into(license_staging::table)
+                for chunk in new_customers.chunks(STATEMENT_ROWS) {
+                    diesel::insert_into(customers::table)
                         .values(chunk)
                         .execute(conn)?;
+                }
+                for chunk in rows.chunks(STATEMENT_ROWS) {
+                    diesel::insert_into(licenses::table)
+                        .values(chunk)
+                        .execute(conn)?;
+                }
+                for (name, value) in &req.parameters {
+                    diesel::sql_query(
+                        "INSERT INTO license_parameters (license_id, name, value) \
+                         SELECT id, ?, ? FROM licenses WHERE id BETWEEN ? AND ?",
+                    )
+                    .bind::<Text, _>(name)
+                    .bind::<Text, _>(value)
+                    .bind::<Integer, _>(from)
+                    .bind::<Integer, _>(to)
+                    .execute(conn)?;
                 }
                 Ok(())
             })?;
@@ -295,83 +366,31 @@ fn reserve(conn: &mut Conn, req: &BulkAdd) -> Result<Reservation, StoreError> {
         .first(conn)?;
     let batch_id = batch_id.unwrap_or(0) + 1;
     diesel::insert_into(bulk_batches::table)
-        .values(BatchRow {
-            id: batch_id,
-            option_id: req.option_id.get(),
-            customer_id: req.customer_id.map(CustomerId::get),
-            customer_author_id: req.author_id.map(AuthorId::get),
-            first_license_id: licenses.first(),
-            last_license_id: licenses.last(),
-            first_customer_id: customers.map(IdBlock::first),
-            last_customer_id: customers.map(IdBlock::last),
-            status: LicenseStatus::Ok.name(),
-            activations_left: left,
-            deactivations_left: dl,
-            license_counter: counter,
-            expiration,
-            entered_date: to_db_time(req.entered_date),
-            distributor_id: req.distributor_id.map(CustomerId::get),
-            invoice_number: req.invoice_number.as_deref(),
-            notes: &req.notes,
-            created_at: to_db_time(req.entered_date),
-        })
+        .values((
+            bulk_batches::id.eq(batch_id),
+            bulk_batches::option_id.eq(req.option_id.get()),
+            bulk_batches::first_license_id.eq(licenses.first()),
+            bulk_batches::last_license_id.eq(licenses.last()),
+            bulk_batches::first_customer_id.eq(customers.map(IdBlock::first)),
+            bulk_batches::last_customer_id.eq(customers.map(IdBlock::last)),
+            bulk_batches::created_at.eq(to_db_time(req.entered_date)),
+        ))
         .execute(conn)?;
-    for (name, value) in &req.parameters {
-        diesel::insert_into(bulk_batch_parameters::table)
-            .values((
-                bulk_batch_parameters::batch_id.eq(batch_id),
-                bulk_batch_parameters::name.eq(name),
-                bulk_batch_parameters::value.eq(value),
-            ))
-            .execute(conn)?;
-    }
     Ok(Reservation {
         batch_id,
         licenses,
         customers,
+        copied: Copied {
+            left,
+            dl,
+            counter,
+            expiration,
+        },
     })
 }
 
-/// Step 3: everything staged becomes visible at once.
+/// Step 3: everything staged becomes visible at once; O(1) in the batch size.
 fn publish(conn: &mut Conn, req: &BulkAdd, r: &Reservation) -> Result<Option<Balance>, StoreError> {
-    let batch = r.batch_id;
-    if r.customers.is_some() {
-        diesel::sql_query(
-            "INSERT INTO customers (id, registered, password, created_at, author_id) \
-             SELECT s.customer_id, 0, s.customer_password, b.entered_date, b.customer_author_id \
-             FROM license_staging s JOIN bulk_batches b ON b.id = s.batch_id \
-             WHERE s.batch_id = ? ORDER BY s.license_id",
-        )
-        .bind::<Integer, _>(batch)
-        .execute(conn)?;
-    }
-    let inserted = diesel::sql_query(
-        "INSERT INTO licenses (id, option_id, customer_id, status, activation_password, \
-         quantity, activations_left, activations_allowed, deactivations_left, license_counter, \
-         expiration, license_update, update_counter, entered_date, distributor_id, \
-         invoice_number, notes) \
-         SELECT s.license_id, b.option_id, s.customer_id, b.status, s.activation_password, 1, \
-         b.activations_left, b.activations_left, b.deactivations_left, b.license_counter, \
-         b.expiration, '', 0, b.entered_date, b.distributor_id, b.invoice_number, b.notes \
-         FROM license_staging s JOIN bulk_batches b ON b.id = s.batch_id \
-         WHERE s.batch_id = ? ORDER BY s.license_id",
-    )
-    .bind::<Integer, _>(batch)
-    .execute(conn)?;
-    if u32::try_from(inserted).ok() != Some(r.licenses.len()) {
-        return Err(StoreError::Config(format!(
-            "bulk batch {batch}: {inserted} staged rows, {} expected",
-            r.licenses.len()
-        )));
-    }
-    diesel::sql_query(
-        "INSERT INTO license_parameters (license_id, name, value) \
-         SELECT s.license_id, p.name, p.value \
-         FROM license_staging s JOIN bulk_batch_parameters p ON p.batch_id = s.batch_id \
-         WHERE s.batch_id = ?",
-    )
-    .bind::<Integer, _>(batch)
-    .execute(conn)?;
     let balance = match &req.invoice_number {
         Some(number) => {
             diesel::insert_into(invoice_lines::table)
@@ -386,16 +405,47 @@ fn publish(conn: &mut Conn, req: &BulkAdd, r: &Reservation) -> Result<Option<Bal
         }
         None => None,
     };
-    abandon(conn, batch)?;
+    diesel::delete(bulk_batches::table.find(r.batch_id)).execute(conn)?;
     Ok(balance)
 }
 
-/// Deletes a batch's staging rows, parameters and reservation.
-fn abandon(conn: &mut Conn, batch: i32) -> Result<(), StoreError> {
-    diesel::delete(license_staging::table.filter(license_staging::batch_id.eq(batch)))
-        .execute(conn)?;
-    diesel::delete(bulk_batch_parameters::table.filter(bulk_batch_parameters::batch_id.eq(batch)))
-        .execute(conn)?;
-    diesel::delete(bulk_batches::table.find(batch)).execute(conn)?;
-    Ok(())
+/// Deletes a failed batch's rows in chunks (short transactions, E-6), then its
+/// reservation, so the rows stay invisible until they are gone.
+fn abandon(store: &Store, batch: i32) -> Result<(), StoreError> {
+    loop {
+        let deleted = store.write(|conn| {
+            let ids: Vec<i32> = licenses::table
+                .filter(licenses::bulk_batch_id.eq(batch))
+                .select(licenses::id)
+                .limit(i64::from(STAGE_CHUNK))
+                .load(conn)?;
+            diesel::delete(
+                license_parameters::table.filter(license_parameters::license_id.eq_any(&ids)),
+            )
+            .execute(conn)?;
+            diesel::delete(licenses::table.filter(licenses::id.eq_any(&ids))).execute(conn)?;
+            Ok(ids.len())
+        })?;
+        if deleted == 0 {
+            break;
+        }
+    }
+    loop {
+        let deleted = store.write(|conn| {
+            let ids: Vec<i32> = customers::table
+                .filter(customers::bulk_batch_id.eq(batch))
+                .select(customers::id)
+                .limit(i64::from(STAGE_CHUNK))
+                .load(conn)?;
+            diesel::delete(customers::table.filter(customers::id.eq_any(&ids))).execute(conn)?;
+            Ok(ids.len())
+        })?;
+        if deleted == 0 {
+            break;
+        }
+    }
+    store.write(|conn| {
+        diesel::delete(bulk_batches::table.find(batch)).execute(conn)?;
+        Ok(())
+    })
 }

@@ -111,6 +111,7 @@ diesel::table! {
         created_at -> Timestamp,
         fax -> Text,
         author_id -> Nullable<Integer>,
+        bulk_batch_id -> Nullable<Integer>,
     }
 }
 
@@ -152,6 +153,7 @@ diesel::table! {
         udef_num4 -> Nullable<BigInt>,
         udef_num5 -> Nullable<BigInt>,
         download_until -> Nullable<Date>,
+        bulk_batch_id -> Nullable<Integer>,
     }
 }
 
@@ -295,40 +297,11 @@ diesel::table! {
     bulk_batches (id) {
         id -> Integer,
         option_id -> Integer,
-        customer_id -> Nullable<Integer>,
-        customer_author_id -> Nullable<Integer>,
         first_license_id -> Integer,
         last_license_id -> Integer,
         first_customer_id -> Nullable<Integer>,
         last_customer_id -> Nullable<Integer>,
-        status -> Text,
-        activations_left -> Integer,
-        deactivations_left -> Integer,
-        license_counter -> Nullable<BigInt>,
-        expiration -> Nullable<Date>,
-        entered_date -> Timestamp,
-        distributor_id -> Nullable<Integer>,
-        invoice_number -> Nullable<Text>,
-        notes -> Text,
         created_at -> Timestamp,
-    }
-}
-
-diesel::table! {
-    bulk_batch_parameters (batch_id, name) {
-        batch_id -> Integer,
-        name -> Text,
-        value -> Text,
-    }
-}
-
-diesel::table! {
-    license_staging (license_id) {
-        license_id -> Integer,
-        batch_id -> Integer,
-        activation_password -> Text,
-        customer_id -> Integer,
-        customer_password -> Nullable<Text>,
     }
 }
 
@@ -344,7 +317,6 @@ diesel::joinable!(distributors -> customers (customer_id));
 diesel::joinable!(invoice_lines -> invoices (invoice_number));
 diesel::joinable!(license_parameters -> licenses (license_id));
 diesel::joinable!(product_option_details -> product_options (option_id));
-diesel::joinable!(license_staging -> bulk_batches (batch_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     authors,
@@ -364,6 +336,4 @@ diesel::allow_tables_to_appear_in_same_query!(
     license_parameters,
     product_option_details,
     bulk_batches,
-    bulk_batch_parameters,
-    license_staging,
 );

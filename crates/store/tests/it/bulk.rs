@@ -50,13 +50,18 @@ fn blk_1_new_unregistered_customer_per_license_gap_free_ids() {
     let before = f.license(option, |_| {});
     let mut rng = ChaCha8Rng::seed_from_u64(3);
     let mut calls = 0;
+    let first = LicenseId::new(before.get() + 1).unwrap();
     let out = f
         .store
         .bulk_add(&request(option, 25_000), &mut rng, &mut |_| {
             calls += 1;
+            // E-6: staged rows are committed but invisible until the batch publishes.
+            assert!(!f.store.license_exists(first).unwrap());
+            assert!(f.store.license_state(first).unwrap().is_none());
             true
         })
         .unwrap();
+    assert!(f.store.license_exists(first).unwrap());
     // E-6: staged in chunks of ≤ 10 000.
     assert_eq!(calls, 3);
     assert_eq!(out.licenses.first(), before.get() + 1);

@@ -1,5 +1,7 @@
-DROP TABLE license_staging;
-DROP TABLE bulk_batch_parameters;
+DROP INDEX customers_bulk_batch;
+ALTER TABLE customers DROP COLUMN bulk_batch_id;
+DROP INDEX licenses_bulk_batch;
+ALTER TABLE licenses DROP COLUMN bulk_batch_id;
 DROP TABLE bulk_batches;
 ALTER TABLE api_users DROP COLUMN throttled_until;
 ALTER TABLE api_users DROP COLUMN failed_logins;

@@ -86,43 +86,22 @@ CREATE TABLE product_option_details (
 ALTER TABLE api_users ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE api_users ADD COLUMN throttled_until TIMESTAMP;
 
--- Bulk add (BLK, SEQ, errata E-6). A batch reserves its license (and customer) ID
--- blocks in one short transaction, stages rows in chunks, then publishes everything
--- in one short transaction that also deletes its staging rows and reservations. A
--- failed batch deletes its staging rows and reservations: no licenses, no IDs used.
+-- Bulk add (BLK, SEQ, errata E-6). A batch reserves its gap-free license (and
+-- customer) ID blocks as a bulk_batches row in one short transaction, then inserts its
+-- licenses, customers and parameters in chunks of ≤ 10 000 rows, one short transaction
+-- each, marked with bulk_batch_id; while the batch row exists those rows are staged:
+-- invisible to every read. Publishing deletes the batch row (one short transaction);
+-- a failed batch deletes its rows, then the batch row: no licenses, no IDs used.
 CREATE TABLE bulk_batches (
     id INTEGER PRIMARY KEY NOT NULL,
     option_id INTEGER NOT NULL REFERENCES product_options (id),
-    customer_id INTEGER REFERENCES customers (id),
-    customer_author_id INTEGER REFERENCES authors (id),
     first_license_id INTEGER NOT NULL,
     last_license_id INTEGER NOT NULL,
     first_customer_id INTEGER,
     last_customer_id INTEGER,
-    status TEXT NOT NULL,
-    activations_left INTEGER NOT NULL,
-    deactivations_left INTEGER NOT NULL,
-    license_counter BIGINT,
-    expiration DATE,
-    entered_date TIMESTAMP NOT NULL,
-    distributor_id INTEGER REFERENCES customers (id),
-    invoice_number TEXT REFERENCES invoices (invoice_number),
-    notes TEXT NOT NULL DEFAULT '',
     created_at TIMESTAMP NOT NULL
 );
-
-CREATE TABLE bulk_batch_parameters (
-    batch_id INTEGER NOT NULL REFERENCES bulk_batches (id),
-    name TEXT NOT NULL,
-    value TEXT NOT NULL,
-    PRIMARY KEY (batch_id, name)
-);
-
-CREATE TABLE license_staging (
-    license_id INTEGER PRIMARY KEY NOT NULL,
-    batch_id INTEGER NOT NULL REFERENCES bulk_batches (id),
-    activation_password TEXT NOT NULL,
-    customer_id INTEGER NOT NULL,
-    customer_password TEXT
-);
-CREATE INDEX license_staging_batch ON license_staging (batch_id);
+ALTER TABLE licenses ADD COLUMN bulk_batch_id INTEGER;
+CREATE INDEX licenses_bulk_batch ON licenses (bulk_batch_id);
+ALTER TABLE customers ADD COLUMN bulk_batch_id INTEGER;
+CREATE INDEX customers_bulk_batch ON customers (bulk_batch_id);
