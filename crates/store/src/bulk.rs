@@ -132,19 +132,21 @@ struct Reservation {
     copied: Copied,
 }
 
+/// The batch row of a license, if its batch is still staging.
+type StagingBatch = diesel::dsl::Filter<
+    bulk_batches::table,
+    diesel::dsl::Eq<diesel::dsl::Nullable<bulk_batches::id>, licenses::bulk_batch_id>,
+>;
+
+/// The type of [`visible`].
+pub(crate) type Visible = diesel::dsl::Or<
+    diesel::dsl::IsNull<licenses::bulk_batch_id>,
+    diesel::dsl::not<diesel::dsl::exists<StagingBatch>>,
+>;
+
 /// Whether a license row is visible: not part of a batch that is still staging (E-6).
 /// Every read of licenses goes through this filter.
-pub(crate) fn visible() -> diesel::dsl::Or<
-    diesel::dsl::IsNull<licenses::bulk_batch_id>,
-    diesel::dsl::not<
-        diesel::dsl::exists<
-            diesel::dsl::Filter<
-                bulk_batches::table,
-                diesel::dsl::Eq<diesel::dsl::Nullable<bulk_batches::id>, licenses::bulk_batch_id>,
-            >,
-        >,
-    >,
-> {
+pub(crate) fn visible() -> Visible {
     licenses::bulk_batch_id
         .is_null()
         .or(diesel::dsl::not(diesel::dsl::exists(
