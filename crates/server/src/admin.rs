@@ -225,6 +225,14 @@ pub enum LicenseCmd {
     List(back_office::FilterArgs),
     /// Export licenses as CSV (errata E-17), with filters.
     Export(back_office::ExportArgs),
+    /// List bulk batches still reserved (running, or left by a crashed process).
+    Batches,
+    /// Delete a bulk batch left by a crashed process: its staged rows and reserved IDs.
+    AbandonBatch {
+        /// Batch number (from `license batches`).
+        #[arg(long)]
+        id: i32,
+    },
     /// Show a license as JSON.
     Show {
         /// License number.
@@ -391,6 +399,20 @@ pub fn run(store: &Store, keyring: &KeyRing, cmd: AdminCommand) -> anyhow::Resul
             return back_office::add_multiple(store, a);
         }
         AdminCommand::License(LicenseCmd::List(f)) => return back_office::list(store, f),
+        AdminCommand::License(LicenseCmd::Batches) => {
+            for (id, block) in store.pending_batches()? {
+                println!(
+                    "batch {id}\tlicenses {}..={} ({})",
+                    block.first(),
+                    block.last(),
+                    block.len()
+                );
+            }
+        }
+        AdminCommand::License(LicenseCmd::AbandonBatch { id }) => {
+            store.abandon_batch(id)?;
+            println!("batch {id} abandoned; its licenses and IDs are gone");
+        }
         AdminCommand::License(LicenseCmd::Export(e)) => return back_office::export(store, e),
         AdminCommand::Invoice(InvoiceCmd::Add(a)) => return back_office::invoice_add(store, a),
         AdminCommand::Distributor(DistributorCmd::Add(a)) => {

@@ -228,6 +228,44 @@ impl Store {
         }
     }
 
+    /// Batches still reserved: running now, or left behind by a crashed process
+    /// (first and last license ID of each).
+    pub fn pending_batches(&self) -> Result<Vec<(i32, IdBlock)>, StoreError> {
+        let rows: Vec<(i32, i32, i32)> = self.read(|conn| {
+            Ok(bulk_batches::table
+                .select((
+                    bulk_batches::id,
+                    bulk_batches::first_license_id,
+                    bulk_batches::last_license_id,
+                ))
+                .order(bulk_batches::id)
+                .load(conn)?)
+        })?;
+        rows.into_iter()
+            .map(|(id, first, last)| {
+                let count = BulkCount::new(i64::from(last) - i64::from(first) + 1, None)
+                    .map_err(|_| StoreError::Config(format!("bulk batch {id}: bad range")))?;
+                let block = IdBlock::after(first - 1, count).map_err(|_| id_space())?;
+                Ok((id, block))
+            })
+            .collect()
+    }
+
+    /// Deletes a batch left behind by a crashed process: its staged rows, then its
+    /// reservation (BLK-3, SEQ-3). Only for batches no process is running.
+    pub fn abandon_batch(&self, batch: i32) -> Result<(), StoreError> {
+        let exists: bool = self.read(|conn| {
+            Ok(
+                diesel::select(diesel::dsl::exists(bulk_batches::table.find(batch)))
+                    .get_result(conn)?,
+            )
+        })?;
+        if !exists {
+            return Err(StoreError::NotFound);
+        }
+        abandon(self, batch)
+    }
+
     fn stage(
         &self,
         req: &BulkAdd,

@@ -253,3 +253,34 @@ fn seq_2_concurrent_batches_get_disjoint_gap_free_blocks_while_singles_flow() {
         assert_eq!(rows.len(), 10_000);
     }
 }
+
+#[test]
+fn blk_3_a_batch_left_by_a_crash_is_invisible_and_can_be_abandoned() {
+    let f = Fixture::new();
+    let option = f.option(|_| {});
+    let before = f.store.table_digests().unwrap();
+    // A panic in the middle of staging skips the in-process cleanup, like a crash.
+    let crashed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut rng = ChaCha8Rng::seed_from_u64(8);
+        let _ = f
+            .store
+            .bulk_add(&request(option, 15_000), &mut rng, &mut |_| panic!("crash"));
+    }));
+    assert!(crashed.is_err());
+    let pending = f.store.pending_batches().unwrap();
+    assert_eq!(pending.len(), 1);
+    let (batch, block) = pending[0];
+    assert_eq!((block.first(), block.len()), (1, 15_000));
+    assert!(listed(&f, &LicenseFilter::default()).is_empty());
+    // The reserved block stays reserved until abandoned.
+    assert_eq!(f.license(option, |_| {}).get(), 15_001);
+    let after_single = f.store.table_digests().unwrap();
+    assert_ne!(after_single, before);
+    f.store.abandon_batch(batch).unwrap();
+    assert!(f.store.pending_batches().unwrap().is_empty());
+    assert!(matches!(
+        f.store.abandon_batch(batch),
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(listed(&f, &LicenseFilter::default()).len(), 1);
+}
