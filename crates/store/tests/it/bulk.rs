@@ -13,7 +13,7 @@ use unlockd_store::{
     StoreError,
 };
 
-use crate::support::{Fixture, NOW, PASSWORD};
+use crate::support::{trigger_request, Fixture, NOW, PASSWORD};
 
 fn request(option: OptionId, count: i64) -> BulkAdd {
     BulkAdd {
@@ -55,6 +55,10 @@ fn blk_1_new_unregistered_customer_per_license_gap_free_ids() {
         .store
         .bulk_add(&request(option, 25_000), &mut rng, &mut |_| {
             calls += 1;
+            // E-6: the write lock is free between chunks, so activations keep flowing.
+            if calls == 1 {
+                f.activate(&trigger_request(before, 42)).unwrap();
+            }
             // E-6: staged rows are committed but invisible until the batch publishes.
             assert!(!f.store.license_exists(first).unwrap());
             assert!(f.store.license_state(first).unwrap().is_none());
@@ -62,6 +66,7 @@ fn blk_1_new_unregistered_customer_per_license_gap_free_ids() {
         })
         .unwrap();
     assert!(f.store.license_exists(first).unwrap());
+    assert_eq!(f.left(before), 2);
     // E-6: staged in chunks of ≤ 10 000.
     assert_eq!(calls, 3);
     assert_eq!(out.licenses.first(), before.get() + 1);
