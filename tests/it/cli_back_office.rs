@@ -1,11 +1,12 @@
-//! The back-office CLI (seed 000, errata E-6/E-17) through the real binary on a real
-//! SQLite file: add-multiple with CSV, list/export filters, refusals that write nothing.
+//! The back-office CLI (seed 000, errata E-6/E-17) through the real binary on the
+//! test backend (SQLite file or PostgreSQL): add-multiple with CSV, list/export
+//! filters, refusals that write nothing.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use unlockd_tests::binary;
+use unlockd_tests::{binary, TestDatabase};
 
 /// E-17 header, in order.
 const HEADER: [&str; 16] = [
@@ -27,22 +28,18 @@ const HEADER: [&str; 16] = [
     "ExpirationDate",
 ];
 
-fn url(dir: &Path) -> String {
-    format!("sqlite://{}", dir.join("cli.db").display())
-}
-
-fn run(dir: &Path, args: &[&str]) -> Output {
+fn run(db: &TestDatabase, dir: &Path, args: &[&str]) -> Output {
     Command::new(binary())
         .args(args)
-        .env("UNLOCKD_DATABASE_URL", url(dir))
+        .env("UNLOCKD_DATABASE_URL", db.url())
         .env("UNLOCKD_LOG__FILTER", "warn")
         .current_dir(dir)
         .output()
         .expect("run unlockd")
 }
 
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let out = run(dir, args);
+fn ok(db: &TestDatabase, dir: &Path, args: &[&str]) -> String {
+    let out = run(db, dir, args);
     assert!(
         out.status.success(),
         "{args:?}: {}",
@@ -51,8 +48,8 @@ fn ok(dir: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).expect("utf-8")
 }
 
-fn digests(dir: &Path) -> BTreeMap<String, (i64, String)> {
-    let url = unlockd_store::DatabaseUrl::parse(&url(dir)).expect("url");
+fn digests(db: &TestDatabase) -> BTreeMap<String, (i64, String)> {
+    let url = unlockd_store::DatabaseUrl::parse(db.url()).expect("url");
     unlockd_store::Store::open(&url, unlockd_store::StoreOptions::default())
         .expect("open")
         .table_digests()
@@ -70,10 +67,12 @@ fn read_csv(path: &Path) -> Vec<csv::StringRecord> {
 
 #[test]
 fn add_multiple_writes_gap_free_licenses_and_an_e17_csv() {
+    let db = TestDatabase::new();
     let dir = tempfile::tempdir().expect("dir");
     let d = dir.path();
-    ok(d, &["demo"]);
+    ok(&db, d, &["demo"]);
     ok(
+        &db,
         d,
         &[
             "customer",
@@ -84,6 +83,7 @@ fn add_multiple_writes_gap_free_licenses_and_an_e17_csv() {
         ],
     );
     ok(
+        &db,
         d,
         &[
             "invoice",
@@ -97,6 +97,7 @@ fn add_multiple_writes_gap_free_licenses_and_an_e17_csv() {
         ],
     );
     let out = ok(
+        &db,
         d,
         &[
             "license",
@@ -146,6 +147,7 @@ fn add_multiple_writes_gap_free_licenses_and_an_e17_csv() {
     }
     // Filters: export by invoice gives the same rows; list by status Void only 1003.
     ok(
+        &db,
         d,
         &[
             "license",
@@ -157,17 +159,18 @@ fn add_multiple_writes_gap_free_licenses_and_an_e17_csv() {
         ],
     );
     assert_eq!(read_csv(&d.join("again.csv")), rows);
-    let void = ok(d, &["license", "list", "--status", "Void"]);
+    let void = ok(&db, d, &["license", "list", "--status", "Void"]);
     assert_eq!(void.lines().count(), 2, "{void}");
     assert!(void.lines().nth(1).is_some_and(|l| l.starts_with("1003\t")));
 }
 
 #[test]
 fn refused_add_multiple_writes_nothing() {
+    let db = TestDatabase::new();
     let dir = tempfile::tempdir().expect("dir");
     let d = dir.path();
-    ok(d, &["demo"]);
-    let before = digests(d);
+    ok(&db, d, &["demo"]);
+    let before = digests(&db);
     for args in [
         vec!["--count", "0"],
         vec!["--count", "-3"],
@@ -178,8 +181,8 @@ fn refused_add_multiple_writes_nothing() {
     ] {
         let mut full = vec!["license", "add-multiple", "--option", "1", "--quiet"];
         full.extend(args.iter().copied());
-        let out = run(d, &full);
+        let out = run(&db, d, &full);
         assert!(!out.status.success(), "{full:?} succeeded");
-        assert_eq!(digests(d), before, "{full:?} changed the database");
+        assert_eq!(digests(&db), before, "{full:?} changed the database");
     }
 }

@@ -184,6 +184,7 @@ impl Store {
     /// Inserts a customer; returns its ID.
     pub fn insert_customer(&self, c: &NewCustomer) -> Result<CustomerId, StoreError> {
         self.write(|conn| {
+            db::lock_id_allocation(conn)?;
             let id = match c.id {
                 Some(id) if crate::bulk::customer_id_reserved(conn, id.get())? => {
                     return Err(StoreError::Config(format!("customer ID {id} is reserved")));
@@ -292,6 +293,7 @@ fn insert_license_in(conn: &mut Conn, l: &NewLicense) -> Result<LicenseId, Store
     let (left, dl, counter, expiration) = copied_fields(l, &option)?;
     // SEQ-1/SEQ-2: a new ID never falls into a block a running bulk add reserved;
     // a wanted ID that is taken or reserved is 5043.
+    db::lock_id_allocation(conn)?;
     let id = match l.id {
         Some(id) => {
             let taken: bool = diesel::select(diesel::dsl::exists(licenses::table.find(id.get())))

@@ -16,7 +16,6 @@
 //! (BLK-3, SEQ-3): no licenses, no IDs used.
 
 use diesel::prelude::*;
-use diesel::sql_types::{Integer, Text};
 use rand::RngCore;
 use time::OffsetDateTime;
 use unlockd_core::bulk::{plan_chunk, BulkCount, IdBlock};
@@ -27,7 +26,7 @@ use unlockd_core::{AuthorId, CustomerId, LicenseStatus, OptionId};
 use crate::admin::copied_fields;
 use crate::back_office::{check_distributor, invoice_balance_in};
 use crate::convert::to_db_time;
-use crate::db::Conn;
+use crate::db::{self, Conn};
 use crate::error::StoreError;
 use crate::inputs::NewLicense;
 use crate::rows::OptionRow;
@@ -122,6 +121,27 @@ struct Copied {
     dl: i32,
     counter: Option<i64>,
     expiration: Option<time::Date>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = license_parameters)]
+struct StagedParameter<'a> {
+    license_id: i32,
+    name: &'a str,
+    value: &'a str,
+}
+
+/// Multi-row INSERT of `rows` into `table` in statements of [`STATEMENT_ROWS`]; batch
+/// inserts need the concrete backend connection.
+macro_rules! insert_rows {
+    ($conn:expr, $table:expr, $rows:expr) => {
+        for chunk in $rows.chunks(STATEMENT_ROWS) {
+            match &mut *$conn {
+                Conn::Sqlite(c) => diesel::insert_into($table).values(chunk).execute(c)?,
+                Conn::Pg(c) => diesel::insert_into($table).values(chunk).execute(c)?,
+            };
+        }
+    };
 }
 
 /// The reservation made by step 1.
@@ -319,28 +339,20 @@ impl Store {
                     bulk_batch_id: Some(r.batch_id),
                 });
             }
+            let parameters: Vec<StagedParameter<'_>> = rows
+                .iter()
+                .flat_map(|l| {
+                    req.parameters.iter().map(|(name, value)| StagedParameter {
+                        license_id: l.id,
+                        name,
+                        value,
+                    })
+                })
+                .collect();
             self.write(|conn| {
-                for chunk in new_customers.chunks(STATEMENT_ROWS) {
-                    diesel::insert_into(customers::table)
-                        .values(chunk)
-                        .execute(conn)?;
-                }
-                for chunk in rows.chunks(STATEMENT_ROWS) {
-                    diesel::insert_into(licenses::table)
-                        .values(chunk)
-                        .execute(conn)?;
-                }
-                for (name, value) in &req.parameters {
-                    diesel::sql_query(
-                        "INSERT INTO license_parameters (license_id, name, value) \
-                         SELECT id, ?, ? FROM licenses WHERE id BETWEEN ? AND ?",
-                    )
-                    .bind::<Text, _>(name)
-                    .bind::<Text, _>(value)
-                    .bind::<Integer, _>(from)
-                    .bind::<Integer, _>(to)
-                    .execute(conn)?;
-                }
+                insert_rows!(conn, customers::table, new_customers);
+                insert_rows!(conn, licenses::table, rows);
+                insert_rows!(conn, license_parameters::table, parameters);
                 Ok(())
             })?;
             staged += n;
@@ -358,6 +370,7 @@ fn id_space() -> StoreError {
 
 /// Step 1: references, copied option fields (OPT-3, QTY-1, CNT-1, EXP-1), ID blocks.
 fn reserve(conn: &mut Conn, req: &BulkAdd) -> Result<Reservation, StoreError> {
+    db::lock_id_allocation(conn)?;
     let option: OptionRow = product_options::table
         .find(req.option_id.get())
         .select(OptionRow::as_select())
