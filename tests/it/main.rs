@@ -4,6 +4,7 @@
 mod activation;
 mod bad_input;
 mod browser;
+mod cli_back_office;
 mod floating;
 mod golden;
 mod keys;

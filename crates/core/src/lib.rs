@@ -6,6 +6,7 @@
 //! and the SOAP façade spells it on the wire.
 
 pub mod activation;
+pub mod bulk;
 pub mod clock;
 pub mod counter;
 pub mod credentials;
@@ -13,10 +14,12 @@ pub mod deactivation;
 pub mod floating;
 pub mod history;
 pub mod ids;
+pub mod invoice;
 pub mod ip;
 pub mod license_file;
 pub mod model;
 pub mod offact;
+pub mod password;
 pub mod refusal;
 pub mod status;
 pub mod status_check;

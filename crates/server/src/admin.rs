@@ -20,6 +20,8 @@ use unlockd_store::{
     NewApiUser, NewAuthor, NewCustomer, NewKey, NewLicense, NewOption, NewProduct, Store,
 };
 
+use crate::back_office;
+
 /// Admin subcommands.
 #[derive(Debug, Subcommand)]
 pub enum AdminCommand {
@@ -41,6 +43,26 @@ pub enum AdminCommand {
     /// The key ring (EncryptionKeyIDs).
     #[command(subcommand)]
     Key(KeyCmd),
+    /// Invoices (rules INV-1).
+    #[command(subcommand)]
+    Invoice(InvoiceCmd),
+    /// Distributors (rules DST-1).
+    #[command(subcommand)]
+    Distributor(DistributorCmd),
+}
+
+/// `unlockd invoice …`.
+#[derive(Debug, Subcommand)]
+pub enum InvoiceCmd {
+    /// Add an invoice.
+    Add(back_office::InvoiceAddArgs),
+}
+
+/// `unlockd distributor …`.
+#[derive(Debug, Subcommand)]
+pub enum DistributorCmd {
+    /// Make an existing customer a distributor.
+    Add(back_office::DistributorAddArgs),
 }
 
 /// `unlockd author …`.
@@ -141,17 +163,42 @@ pub struct OptionAdd {
 #[derive(Debug, Subcommand)]
 pub enum CustomerCmd {
     /// Add a customer.
-    Add {
-        /// Customer number.
-        #[arg(long)]
-        id: i32,
-        /// Company name.
-        #[arg(long, default_value = "")]
-        company: String,
-        /// E-mail.
-        #[arg(long, default_value = "")]
-        email: String,
-    },
+    Add(CustomerAdd),
+}
+
+/// Fields of `customer add`.
+#[derive(Debug, Args)]
+pub struct CustomerAdd {
+    /// Customer number (highest + 1 when absent).
+    #[arg(long)]
+    id: Option<i32>,
+    /// Company name.
+    #[arg(long, default_value = "")]
+    company: String,
+    /// First name.
+    #[arg(long, default_value = "")]
+    first_name: String,
+    /// Last name.
+    #[arg(long, default_value = "")]
+    last_name: String,
+    /// E-mail.
+    #[arg(long, default_value = "")]
+    email: String,
+    /// Phone.
+    #[arg(long, default_value = "")]
+    phone: String,
+    /// Registered customer (ACT-6); unregistered when absent.
+    #[arg(long)]
+    registered: bool,
+    /// Also make the customer a distributor (DST-1).
+    #[arg(long)]
+    distributor: bool,
+    /// Distributor discount percentage (with --distributor).
+    #[arg(long, default_value = "0")]
+    discount: String,
+    /// Distributor cost (with --distributor).
+    #[arg(long, default_value = "0")]
+    cost: String,
 }
 
 /// `unlockd license …`.
@@ -171,6 +218,20 @@ pub enum LicenseCmd {
         /// Activation password.
         #[arg(long)]
         password: String,
+    },
+    /// Add many licenses of one option at once (seed 000; no cap on the CLI, E-6).
+    AddMultiple(back_office::AddMultipleArgs),
+    /// List licenses (tab-separated), with filters.
+    List(back_office::FilterArgs),
+    /// Export licenses as CSV (errata E-17), with filters.
+    Export(back_office::ExportArgs),
+    /// List bulk batches still reserved (running, or left by a crashed process).
+    Batches,
+    /// Delete a bulk batch left by a crashed process: its staged rows and reserved IDs.
+    AbandonBatch {
+        /// Batch number (from `license batches`).
+        #[arg(long)]
+        id: i32,
     },
     /// Show a license as JSON.
     Show {
@@ -313,14 +374,49 @@ pub fn run(store: &Store, keyring: &KeyRing, cmd: AdminCommand) -> anyhow::Resul
             })?;
             println!("option {id} added");
         }
-        AdminCommand::Customer(CustomerCmd::Add { id, company, email }) => {
+        AdminCommand::Customer(CustomerCmd::Add(c)) => {
             let id = store.insert_customer(&NewCustomer {
-                id: Some(ident("customer", CustomerId::new(id))?),
-                company_name: company,
-                email,
+                id: c
+                    .id
+                    .map(|id| ident("customer", CustomerId::new(id)))
+                    .transpose()?,
+                company_name: c.company,
+                first_name: c.first_name,
+                last_name: c.last_name,
+                email: c.email,
+                phone: c.phone,
+                registered: c.registered,
                 ..NewCustomer::new(now)
             })?;
-            println!("customer {id} added");
+            if c.distributor {
+                back_office::add_distributor(store, id.get(), &c.discount, &c.cost, true)?;
+                println!("customer {id} added (distributor)");
+            } else {
+                println!("customer {id} added");
+            }
+        }
+        AdminCommand::License(LicenseCmd::AddMultiple(a)) => {
+            return back_office::add_multiple(store, a);
+        }
+        AdminCommand::License(LicenseCmd::List(f)) => return back_office::list(store, f),
+        AdminCommand::License(LicenseCmd::Batches) => {
+            for (id, block) in store.pending_batches()? {
+                println!(
+                    "batch {id}\tlicenses {}..={} ({})",
+                    block.first(),
+                    block.last(),
+                    block.len()
+                );
+            }
+        }
+        AdminCommand::License(LicenseCmd::AbandonBatch { id }) => {
+            store.abandon_batch(id)?;
+            println!("batch {id} abandoned; its licenses and IDs are gone");
+        }
+        AdminCommand::License(LicenseCmd::Export(e)) => return back_office::export(store, e),
+        AdminCommand::Invoice(InvoiceCmd::Add(a)) => return back_office::invoice_add(store, a),
+        AdminCommand::Distributor(DistributorCmd::Add(a)) => {
+            return back_office::distributor_add(store, &a);
         }
         AdminCommand::License(LicenseCmd::Add {
             id,

@@ -4,10 +4,12 @@
 mod adapter;
 mod admin;
 mod app;
+mod back_office;
 mod cli;
 mod clock;
 mod config;
 mod demo;
+mod export;
 mod http;
 mod keyring;
 mod offline;

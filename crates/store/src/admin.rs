@@ -27,7 +27,7 @@ use crate::Store;
 
 /// What a license copies from its option (OPT-3, QTY-1..3, CNT-1, EXP-1); checked
 /// arithmetic, overflow is E-CONFIG (QTY-4).
-fn copied_fields(
+pub(crate) fn copied_fields(
     l: &NewLicense,
     o: &OptionRow,
 ) -> Result<(i32, i32, Option<i64>, Option<Date>), StoreError> {
@@ -184,7 +184,16 @@ impl Store {
     /// Inserts a customer; returns its ID.
     pub fn insert_customer(&self, c: &NewCustomer) -> Result<CustomerId, StoreError> {
         self.write(|conn| {
-            let id = next_id!(conn, customers, c.id.map(CustomerId::get));
+            db::lock_id_allocation(conn)?;
+            let id = match c.id {
+                Some(id) if crate::bulk::customer_id_reserved(conn, id.get())? => {
+                    return Err(StoreError::Config(format!("customer ID {id} is reserved")));
+                }
+                Some(id) => id.get(),
+                None => crate::bulk::highest_customer_id(conn)?
+                    .checked_add(1)
+                    .ok_or_else(|| StoreError::Config("ID space exhausted".to_owned()))?,
+            };
             diesel::insert_into(customers::table)
                 .values(CustomerRow {
                     id,
@@ -202,6 +211,8 @@ impl Store {
                     registered: c.registered,
                     password: c.password.clone(),
                     created_at: to_db_time(c.created_at),
+                    fax: c.fax.clone(),
+                    author_id: c.author_id.map(AuthorId::get),
                 })
                 .execute(conn)?;
             positive(CustomerId::new, id)
@@ -236,10 +247,12 @@ impl Store {
     /// Whether license `id` exists.
     pub fn license_exists(&self, id: LicenseId) -> Result<bool, StoreError> {
         let mut conn = self.conn()?;
-        Ok(
-            diesel::select(diesel::dsl::exists(licenses::table.find(id.get())))
-                .get_result(&mut conn)?,
-        )
+        Ok(diesel::select(diesel::dsl::exists(
+            licenses::table
+                .find(id.get())
+                .filter(crate::bulk::visible()),
+        ))
+        .get_result(&mut conn)?)
     }
 
     /// Sets a license's status; [`StoreError::NotFound`] if there is no such license.
@@ -251,9 +264,13 @@ impl Store {
     ) -> Result<(), StoreError> {
         self.write(|conn| {
             db::lock_license(conn, id.get())?;
-            let changed = diesel::update(licenses::table.find(id.get()))
-                .set(licenses::status.eq(status.name()))
-                .execute(conn)?;
+            let changed = diesel::update(
+                licenses::table
+                    .find(id.get())
+                    .filter(crate::bulk::visible()),
+            )
+            .set(licenses::status.eq(status.name()))
+            .execute(conn)?;
             if changed == 1 {
                 Ok(())
             } else {
@@ -293,7 +310,22 @@ fn insert_license_in(conn: &mut Conn, l: &NewLicense) -> Result<LicenseId, Store
         .optional()?
         .ok_or(StoreError::NotFound)?;
     let (left, dl, counter, expiration) = copied_fields(l, &option)?;
-    let id = next_id!(conn, licenses, l.id.map(LicenseId::get));
+    // SEQ-1/SEQ-2: a new ID never falls into a block a running bulk add reserved;
+    // a wanted ID that is taken or reserved is 5043.
+    db::lock_id_allocation(conn)?;
+    let id = match l.id {
+        Some(id) => {
+            let taken: bool = diesel::select(diesel::dsl::exists(licenses::table.find(id.get())))
+                .get_result(conn)?;
+            if taken || crate::bulk::license_id_reserved(conn, id.get())? {
+                return Err(StoreError::IdTaken);
+            }
+            id.get()
+        }
+        None => crate::bulk::highest_license_id(conn)?
+            .checked_add(1)
+            .ok_or_else(|| StoreError::Config("ID space exhausted".to_owned()))?,
+    };
     let [c1, c2, c3, c4, c5, c6, c7, c8, c9, c10] = l.udef_chars.clone();
     let [n1, n2, n3, n4, n5] = l.udef_nums;
     diesel::insert_into(licenses::table)
@@ -333,6 +365,7 @@ fn insert_license_in(conn: &mut Conn, l: &NewLicense) -> Result<LicenseId, Store
             udef_num3: n3,
             udef_num4: n4,
             udef_num5: n5,
+            download_until: l.download_until,
         })
         .execute(conn)?;
     positive(LicenseId::new, id)

@@ -235,6 +235,27 @@ pub(crate) fn lock_license(conn: &mut Conn, id: i32) -> Result<(), StoreError> {
     }
 }
 
+/// Key of the PostgreSQL advisory lock that serialises license and customer ID
+/// allocation (rules SEQ-2, errata E-6).
+const ID_ALLOCATION_LOCK_KEY: i64 = 0x756e_6c6f_636b_6964;
+
+/// Serialises ID allocation (max + 1 and bulk reservations, rules SEQ-1/SEQ-2) for the
+/// rest of the write transaction: PostgreSQL `pg_advisory_xact_lock` (errata E-6: an
+/// advisory lock, never a table lock, so activations are not blocked); SQLite nothing,
+/// because `BEGIN IMMEDIATE` already serialises writers.
+pub(crate) fn lock_id_allocation(conn: &mut Conn) -> Result<(), StoreError> {
+    match conn {
+        Conn::Sqlite(_) => Ok(()),
+        Conn::Pg(c) => {
+            diesel::sql_query(format!(
+                "SELECT pg_advisory_xact_lock({ID_ALLOCATION_LOCK_KEY})"
+            ))
+            .execute(c)?;
+            Ok(())
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

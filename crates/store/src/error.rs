@@ -24,6 +24,16 @@ pub enum StoreError {
     /// The addressed row does not exist.
     #[error("not found")]
     NotFound,
+    /// A referenced object (option, customer, distributor, invoice) does not exist, is
+    /// disabled, or belongs to another author (wire.md §4.1: 5042).
+    #[error("unknown {0}")]
+    UnknownReference(&'static str),
+    /// The caller cancelled a bulk add; nothing was written (BLK-3).
+    #[error("cancelled")]
+    Cancelled,
+    /// The wanted license ID is taken or reserved by a running bulk add (5043).
+    #[error("license ID taken")]
+    IdTaken,
     /// Stored or given data breaks a constraint of the rules (E-CONFIG territory).
     #[error("invalid configuration: {0}")]
     Config(String),

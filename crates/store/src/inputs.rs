@@ -291,6 +291,10 @@ pub struct NewCustomer {
     pub registered: bool,
     /// Customer password (ACT-3), if set.
     pub password: Option<String>,
+    /// Fax.
+    pub fax: String,
+    /// The author whose back office created the customer (owner for authorisation).
+    pub author_id: Option<AuthorId>,
     /// Creation time.
     pub created_at: OffsetDateTime,
 }
@@ -313,6 +317,8 @@ impl NewCustomer {
             country: String::new(),
             registered: false,
             password: None,
+            fax: String::new(),
+            author_id: None,
             created_at,
         }
     }
@@ -362,6 +368,8 @@ pub struct NewLicense {
     pub udef_chars: [Option<String>; 10],
     /// UDefNum1..5 (i64, errata E-19).
     pub udef_nums: [Option<i64>; 5],
+    /// Download-until date (seed 001 [varExpirationDate]).
+    pub download_until: Option<Date>,
 }
 
 impl NewLicense {
@@ -393,6 +401,7 @@ impl NewLicense {
             custom_data: None,
             udef_chars: Default::default(),
             udef_nums: [None; 5],
+            download_until: None,
         }
     }
 }

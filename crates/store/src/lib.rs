@@ -12,6 +12,8 @@
 
 mod activation;
 mod admin;
+mod back_office;
+mod bulk;
 mod convert;
 mod counter;
 mod db;
@@ -35,6 +37,8 @@ use diesel::RunQueryDsl;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 pub use activation::Activated;
+pub use back_office::{LicenseFilter, LicenseListing, NewDistributor, NewInvoice};
+pub use bulk::{BulkAdd, BulkOutcome};
 pub use error::StoreError;
 pub use floating::NewFloatingSet;
 pub use inputs::{

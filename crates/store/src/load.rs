@@ -22,8 +22,10 @@ pub(crate) struct LicenseBundle {
 impl LicenseBundle {
     /// Loads license `id`, or `None` if there is no such license.
     pub(crate) fn load(conn: &mut Conn, id: i32) -> Result<Option<Self>, StoreError> {
+        // A license of a batch still staging does not exist yet (errata E-6).
         let Some(license) = licenses::table
             .find(id)
+            .filter(crate::bulk::visible())
             .select(LicenseRow::as_select())
             .first(conn)
             .optional()?

@@ -104,6 +104,8 @@ pub(crate) struct CustomerRow {
     pub registered: bool,
     pub password: Option<String>,
     pub created_at: PrimitiveDateTime,
+    pub fax: String,
+    pub author_id: Option<i32>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -144,6 +146,7 @@ pub(crate) struct LicenseRow {
     pub udef_num3: Option<i64>,
     pub udef_num4: Option<i64>,
     pub udef_num5: Option<i64>,
+    pub download_until: Option<Date>,
 }
 
 /// The record columns decisions read (provenance columns stay in the table).

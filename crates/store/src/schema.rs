@@ -27,6 +27,8 @@ diesel::table! {
         user_id -> Text,
         password_hash -> Text,
         permissions -> Text,
+        failed_logins -> Integer,
+        throttled_until -> Nullable<Timestamp>,
     }
 }
 
@@ -107,6 +109,9 @@ diesel::table! {
         registered -> Bool,
         password -> Nullable<Text>,
         created_at -> Timestamp,
+        fax -> Text,
+        author_id -> Nullable<Integer>,
+        bulk_batch_id -> Nullable<Integer>,
     }
 }
 
@@ -147,6 +152,8 @@ diesel::table! {
         udef_num3 -> Nullable<BigInt>,
         udef_num4 -> Nullable<BigInt>,
         udef_num5 -> Nullable<BigInt>,
+        download_until -> Nullable<Date>,
+        bulk_batch_id -> Nullable<Integer>,
     }
 }
 
@@ -231,6 +238,37 @@ diesel::table! {
 }
 
 diesel::table! {
+    distributors (customer_id) {
+        customer_id -> Integer,
+        enabled -> Bool,
+        discount_percent -> BigInt,
+        cost -> BigInt,
+    }
+}
+
+diesel::table! {
+    invoices (invoice_number) {
+        invoice_number -> Text,
+        customer_id -> Integer,
+        invoice_date -> Date,
+        amount_tax -> BigInt,
+        amount_shipping -> BigInt,
+        amount_discount -> BigInt,
+        amount_charged -> BigInt,
+    }
+}
+
+diesel::table! {
+    invoice_lines (id) {
+        id -> Integer,
+        invoice_number -> Text,
+        option_id -> Integer,
+        unit_price -> BigInt,
+        quantity -> BigInt,
+    }
+}
+
+diesel::table! {
     floating_sessions (id) {
         id -> Text,
         license_id -> Integer,
@@ -243,6 +281,57 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    license_parameters (license_id, name) {
+        license_id -> Integer,
+        name -> Text,
+        value -> Text,
+    }
+}
+
+diesel::table! {
+    product_option_details (option_id) {
+        option_id -> Integer,
+        description -> Text,
+        image -> Text,
+        option_order -> Integer,
+        order_level_req -> Integer,
+        warehouse_id -> Text,
+        unit_of_measure -> Text,
+        unit_price -> BigInt,
+        payment_plan -> Text,
+        rebate_amount -> BigInt,
+        rebate_url -> Text,
+        order_confirm_html -> Text,
+        portal_html -> Text,
+        new_customers_only -> Bool,
+        tax_exempt -> Bool,
+        no_invoice_discounts -> Bool,
+        file_to_download -> Text,
+        download_page -> Text,
+        trial_required -> Bool,
+        license_file_name -> Text,
+        license_labels -> Text,
+        custom_parameter_set -> Text,
+        qb_item -> Text,
+        qb_account -> Text,
+        qb_taxable -> Bool,
+        qb_class -> Text,
+    }
+}
+
+diesel::table! {
+    bulk_batches (id) {
+        id -> Integer,
+        option_id -> Integer,
+        first_license_id -> Integer,
+        last_license_id -> Integer,
+        first_customer_id -> Nullable<Integer>,
+        last_customer_id -> Nullable<Integer>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(api_users -> authors (author_id));
 diesel::joinable!(products -> authors (author_id));
 diesel::joinable!(product_options -> products (product_id));
@@ -252,6 +341,10 @@ diesel::joinable!(activation_records -> licenses (license_id));
 diesel::joinable!(encryption_keys -> authors (author_id));
 diesel::joinable!(counter_transactions -> licenses (license_id));
 diesel::joinable!(floating_sessions -> licenses (license_id));
+diesel::joinable!(distributors -> customers (customer_id));
+diesel::joinable!(invoice_lines -> invoices (invoice_number));
+diesel::joinable!(license_parameters -> licenses (license_id));
+diesel::joinable!(product_option_details -> product_options (option_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     authors,
@@ -267,4 +360,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     offline_requests,
     network_floating_sets,
     floating_sessions,
+    distributors,
+    invoices,
+    invoice_lines,
+    license_parameters,
+    product_option_details,
+    bulk_batches,
 );

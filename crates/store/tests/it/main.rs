@@ -2,6 +2,7 @@
 //! per area).
 
 mod activation;
+mod bulk;
 mod concurrency;
 mod counter;
 mod floating;

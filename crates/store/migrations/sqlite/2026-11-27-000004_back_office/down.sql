@@ -1,0 +1,18 @@
+DROP INDEX customers_bulk_batch;
+ALTER TABLE customers DROP COLUMN bulk_batch_id;
+DROP INDEX licenses_bulk_batch;
+ALTER TABLE licenses DROP COLUMN bulk_batch_id;
+DROP TABLE bulk_batches;
+ALTER TABLE api_users DROP COLUMN throttled_until;
+ALTER TABLE api_users DROP COLUMN failed_logins;
+DROP TABLE product_option_details;
+DROP TABLE license_parameters;
+DROP INDEX licenses_option;
+DROP INDEX licenses_customer;
+DROP INDEX licenses_invoice;
+ALTER TABLE licenses DROP COLUMN download_until;
+DROP TABLE invoice_lines;
+DROP TABLE invoices;
+DROP TABLE distributors;
+ALTER TABLE customers DROP COLUMN author_id;
+ALTER TABLE customers DROP COLUMN fax;

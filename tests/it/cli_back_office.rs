@@ -1,0 +1,188 @@
+//! The back-office CLI (seed 000, errata E-6/E-17) through the real binary on the
+//! test backend (SQLite file or PostgreSQL): add-multiple with CSV, list/export
+//! filters, refusals that write nothing.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use unlockd_tests::{binary, TestDatabase};
+
+/// E-17 header, in order.
+const HEADER: [&str; 16] = [
+    "LicenseID",
+    "ActivationPassword",
+    "CustomerID",
+    "CompanyName",
+    "FirstName",
+    "LastName",
+    "Email",
+    "ProductID",
+    "ProductOptionID",
+    "Quantity",
+    "Status",
+    "InvoiceNumber",
+    "DistributorID",
+    "LicenseNotes",
+    "EnteredDate",
+    "ExpirationDate",
+];
+
+fn run(db: &TestDatabase, dir: &Path, args: &[&str]) -> Output {
+    Command::new(binary())
+        .args(args)
+        .env("UNLOCKD_DATABASE_URL", db.url())
+        .env("UNLOCKD_LOG__FILTER", "warn")
+        .current_dir(dir)
+        .output()
+        .expect("run unlockd")
+}
+
+fn ok(db: &TestDatabase, dir: &Path, args: &[&str]) -> String {
+    let out = run(db, dir, args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+fn digests(db: &TestDatabase) -> BTreeMap<String, (i64, String)> {
+    let url = unlockd_store::DatabaseUrl::parse(db.url()).expect("url");
+    unlockd_store::Store::open(&url, unlockd_store::StoreOptions::default())
+        .expect("open")
+        .table_digests()
+        .expect("digests")
+}
+
+fn read_csv(path: &Path) -> Vec<csv::StringRecord> {
+    let mut r = csv::Reader::from_path(path).expect("open csv");
+    assert_eq!(
+        r.headers().expect("header").iter().collect::<Vec<_>>(),
+        HEADER
+    );
+    r.records().map(|rec| rec.expect("record")).collect()
+}
+
+#[test]
+fn add_multiple_writes_gap_free_licenses_and_an_e17_csv() {
+    let db = TestDatabase::new();
+    let dir = tempfile::tempdir().expect("dir");
+    let d = dir.path();
+    ok(&db, d, &["demo"]);
+    ok(
+        &db,
+        d,
+        &[
+            "customer",
+            "add",
+            "--company",
+            "Dist, \"Quoted\" Inc",
+            "--distributor",
+        ],
+    );
+    ok(
+        &db,
+        d,
+        &[
+            "invoice",
+            "add",
+            "--number",
+            "INV-7",
+            "--customer",
+            "1",
+            "--charged",
+            "30",
+        ],
+    );
+    let out = ok(
+        &db,
+        d,
+        &[
+            "license",
+            "add-multiple",
+            "--option",
+            "1",
+            "--count",
+            "12",
+            "--invoice",
+            "INV-7",
+            "--distributor",
+            "2",
+            "--unit-price",
+            "2.5",
+            "--prefix",
+            "ACME-",
+            "--length",
+            "11",
+            "--numeric",
+            "--use-password-rules",
+            "--seq",
+            "--notes",
+            "order, 42",
+            "--param",
+            "Edition=Pro",
+            "--csv",
+            "out.csv",
+            "--quiet",
+            "--seed",
+            "9",
+        ],
+    );
+    assert!(out.contains("created 12 licenses 1004..=1015"), "{out}");
+    assert!(out.contains("invoice balances"), "{out}");
+    let rows = read_csv(&d.join("out.csv"));
+    assert_eq!(rows.len(), 12);
+    for (i, r) in rows.iter().enumerate() {
+        assert_eq!(r[0].parse::<usize>().expect("id"), 1004 + i);
+        // PWD-1/2/3: prefix + 6 digits, used for the activation password too.
+        let pw = &r[1];
+        assert!(pw.starts_with("ACME-") && pw.len() == 11, "{pw}");
+        assert!(pw[5..].bytes().all(|b| b.is_ascii_digit()), "{pw}");
+        assert_eq!(&r[10], "OK");
+        assert_eq!(&r[11], "INV-7");
+        assert_eq!(&r[12], "2");
+        assert_eq!(&r[13], "order, 42");
+    }
+    // Filters: export by invoice gives the same rows; list by status Void only 1003.
+    ok(
+        &db,
+        d,
+        &[
+            "license",
+            "export",
+            "--csv",
+            "again.csv",
+            "--invoice",
+            "INV-7",
+        ],
+    );
+    assert_eq!(read_csv(&d.join("again.csv")), rows);
+    let void = ok(&db, d, &["license", "list", "--status", "Void"]);
+    assert_eq!(void.lines().count(), 2, "{void}");
+    assert!(void.lines().nth(1).is_some_and(|l| l.starts_with("1003\t")));
+}
+
+#[test]
+fn refused_add_multiple_writes_nothing() {
+    let db = TestDatabase::new();
+    let dir = tempfile::tempdir().expect("dir");
+    let d = dir.path();
+    ok(&db, d, &["demo"]);
+    let before = digests(&db);
+    for args in [
+        vec!["--count", "0"],
+        vec!["--count", "-3"],
+        vec!["--count", "5", "--invoice", "missing"],
+        vec!["--count", "5", "--distributor", "1"],
+        vec!["--count", "5", "--prefix", "A B"],
+        vec!["--count", "5", "--prefix", "AB", "--length", "4"],
+    ] {
+        let mut full = vec!["license", "add-multiple", "--option", "1", "--quiet"];
+        full.extend(args.iter().copied());
+        let out = run(&db, d, &full);
+        assert!(!out.status.success(), "{full:?} succeeded");
+        assert_eq!(digests(&db), before, "{full:?} changed the database");
+    }
+}
