@@ -3,8 +3,11 @@
 
 mod activation;
 mod bad_input;
+mod crash;
 mod golden;
+mod invariants;
 mod license_file;
 mod race;
 mod schema;
 mod server;
+mod storm;
