@@ -9,6 +9,9 @@ use anyhow::{bail, Context};
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection, SqliteConnection};
 
+/// Runs one SQL batch on a connection of either backend.
+type Exec = Box<dyn FnMut(&str) -> anyhow::Result<()>>;
+
 /// Runs `threads` committers of `count` commits each and prints the rate.
 pub fn measure(url: &str, count: u32, threads: u32) -> anyhow::Result<()> {
     let threads = threads.max(1);
@@ -25,7 +28,7 @@ pub fn measure(url: &str, count: u32, threads: u32) -> anyhow::Result<()> {
     } else {
         bail!("unsupported database URL {url}");
     };
-    let open = |url: &str| -> anyhow::Result<Box<dyn FnMut(&str) -> anyhow::Result<()>>> {
+    let open = |url: &str| -> anyhow::Result<Exec> {
         if let Some(path) = url.strip_prefix("sqlite://") {
             let mut c = SqliteConnection::establish(path).context("open SQLite")?;
             Ok(Box::new(move |sql| Ok(c.batch_execute(sql)?)))
