@@ -235,6 +235,23 @@ pub(crate) fn lock_license(conn: &mut Conn, id: i32) -> Result<(), StoreError> {
     }
 }
 
+/// Serialises "highest ID + 1" allocation on `table` for the rest of the write
+/// transaction (rules CON-5: max+1 under a table lock, never a gap-prone sequence):
+/// PostgreSQL `LOCK TABLE … IN SHARE ROW EXCLUSIVE MODE`, which conflicts with itself
+/// and with writers but not with readers, so two processes allocating at once queue
+/// instead of both reading the same maximum (waiting at most the lock timeout,
+/// CON-10); SQLite nothing, `BEGIN IMMEDIATE` already serialises writers. `table` is
+/// one of our own table names, never input.
+pub(crate) fn lock_id_allocation(conn: &mut Conn, table: &'static str) -> Result<(), StoreError> {
+    match conn {
+        Conn::Sqlite(_) => Ok(()),
+        Conn::Pg(c) => {
+            c.batch_execute(&format!("LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE"))?;
+            Ok(())
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
