@@ -3,12 +3,11 @@
 //! computers on a license allowing 5, over real sockets. On PostgreSQL they are spread
 //! over two `unlockd serve` processes sharing the database; on SQLite one process.
 
-use std::process::Command;
 use std::sync::Barrier;
 
 use unlockd_core::{GrantKind, LicenseId};
 use unlockd_store::{DatabaseUrl, Store, StoreOptions};
-use unlockd_tests::{binary, extract_text, on_postgres, TestApp};
+use unlockd_tests::{extract_text, on_postgres, TestApp};
 
 use crate::activation::license_file_request;
 
@@ -19,55 +18,34 @@ const PASSWORD: &str = "race9001";
 /// E-NOACT (wire.md result codes; rules A14).
 const NO_ACTIVATIONS_LEFT: i32 = 5011;
 
-/// Runs an admin subcommand against the app's database.
-fn admin(app: &TestApp, args: &[&str]) {
-    let out = Command::new(binary())
-        .args(args)
-        .env("UNLOCKD_DATABASE_URL", app.database_url())
-        .env("RUST_LOG", "error")
-        .output()
-        .expect("run admin subcommand");
-    assert!(
-        out.status.success(),
-        "unlockd {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 /// Option 90 with 5 activations per unit and license 9001 (quantity 1) on it, created
 /// through the admin CLI on the demo product and customer.
 fn five_seat_license(app: &TestApp) {
-    admin(
-        app,
-        &[
-            "option",
-            "add",
-            "--id",
-            "90",
-            "--product",
-            "1",
-            "--name",
-            "Race",
-            "--activations",
-            "5",
-            "--issue-installation-id",
-        ],
-    );
-    admin(
-        app,
-        &[
-            "license",
-            "add",
-            "--id",
-            "9001",
-            "--option",
-            "90",
-            "--customer",
-            "1",
-            "--password",
-            PASSWORD,
-        ],
-    );
+    app.admin(&[
+        "option",
+        "add",
+        "--id",
+        "90",
+        "--product",
+        "1",
+        "--name",
+        "Race",
+        "--activations",
+        "5",
+        "--issue-installation-id",
+    ]);
+    app.admin(&[
+        "license",
+        "add",
+        "--id",
+        "9001",
+        "--option",
+        "90",
+        "--customer",
+        "1",
+        "--password",
+        PASSWORD,
+    ]);
 }
 
 /// Fires all requests at once (request `i` goes to `apps[i % apps.len()]`, computer

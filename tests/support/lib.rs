@@ -280,6 +280,72 @@ impl TestApp {
         assert_eq!(r.status, 200, "{}", r.text());
     }
 
+    /// Runs an `unlockd` admin subcommand (`option add …`, `license add …`) against
+    /// this app's database and panics with its stderr if it fails.
+    pub fn admin(&self, args: &[&str]) {
+        let out = Command::new(binary())
+            .args(args)
+            .env("UNLOCKD_DATABASE_URL", self.database_url())
+            .env("RUST_LOG", "error")
+            .output()
+            .expect("run admin subcommand");
+        assert!(
+            out.status.success(),
+            "unlockd {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Calls a method over SOAP 1.1 like [`TestApp::call`], but returns I/O failures
+    /// (a dead server) instead of panicking; `None` when the answer is not HTTP 200.
+    pub fn try_call(&self, method: &str, inner: &str) -> std::io::Result<Option<String>> {
+        let body = soap11_envelope(method, inner);
+        let head = format!(
+            "POST {ACTIVATION_PATH} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Type: text/xml; charset=utf-8\r\nSOAPAction: \"{NS}{method}\"\r\nContent-Length: {}\r\n\r\n",
+            self.addr,
+            body.len()
+        );
+        let mut s = TcpStream::connect(self.addr)?;
+        s.set_read_timeout(Some(Duration::from_secs(30)))?;
+        s.write_all(head.as_bytes())?;
+        s.write_all(body.as_bytes())?;
+        let mut buf = Vec::new();
+        s.read_to_end(&mut buf)?;
+        let text = String::from_utf8_lossy(&buf);
+        if !text.starts_with("HTTP/1.1 200") {
+            return Ok(None);
+        }
+        let result_tag = format!("{method}Result");
+        Ok(extract_text(&text, &result_tag))
+    }
+
+    /// Kills the server with SIGKILL (no shutdown, no flush) and waits until it is
+    /// dead; the database stays for [`TestApp::spawn_peer`] (crash tests, rules
+    /// CON-6). Takes `&self` so that client threads may still hold the app.
+    pub fn kill9(&self) {
+        let pid = self.child.id();
+        let _ = Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status();
+        // Dead = gone or a zombie (reaped on drop).
+        for _ in 0..1000 {
+            match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+                Ok(stat)
+                    if !stat
+                        .rsplit(')')
+                        .next()
+                        .unwrap_or("")
+                        .trim_start()
+                        .starts_with('Z') =>
+                {
+                    std::thread::sleep(Duration::from_millis(5))
+                }
+                _ => return,
+            }
+        }
+        panic!("unlockd {pid} survived SIGKILL");
+    }
+
     /// Stops the server with SIGTERM and waits for it.
     pub fn stop(mut self) -> std::process::ExitStatus {
         let pid = self.child.id().to_string();

@@ -97,12 +97,14 @@ pub(crate) fn copied_fields(
     Ok((left, dl, counter, expiration))
 }
 
-/// `wanted`, or the highest ID of `table` + 1.
+/// `wanted`, or the highest ID of `table` + 1 under the allocation lock
+/// (`db::lock_id_allocation`, CON-5), so concurrent creators never clash.
 macro_rules! next_id {
     ($conn:expr, $table:ident, $wanted:expr) => {
         match $wanted {
             Some(id) => id,
             None => {
+                crate::db::lock_id_allocation($conn)?;
                 let max: Option<i32> = $table::table
                     .select(diesel::dsl::max($table::id))
                     .first($conn)?;

@@ -20,6 +20,7 @@ mod db;
 mod digest;
 mod error;
 mod floating;
+mod gate;
 mod history;
 mod inputs;
 mod installation;
@@ -50,6 +51,7 @@ pub use offline::OfflineClaim;
 pub use url::{DatabaseUrl, DatabaseUrlError};
 
 use crate::db::{Conn, DbPool, PooledConn, TxKind};
+use crate::gate::WriterGate;
 use crate::last_seen::LastSeen;
 
 /// The SQLite migrations, compiled into the binary.
@@ -85,6 +87,10 @@ impl Default for StoreOptions {
 pub struct Store {
     pool: DbPool,
     last_seen: LastSeen,
+    /// SQLite only: this process's writers queue here before `BEGIN IMMEDIATE`.
+    writer_gate: Option<WriterGate>,
+    /// The CON-10 bound on waiting for the gate.
+    busy_timeout: Duration,
 }
 
 impl std::fmt::Debug for Store {
@@ -107,7 +113,13 @@ impl Store {
             }
         };
         let last_seen = LastSeen::start(pool.clone());
-        Ok(Self { pool, last_seen })
+        let writer_gate = matches!(url, DatabaseUrl::Sqlite(_)).then(WriterGate::default);
+        Ok(Self {
+            pool,
+            last_seen,
+            writer_gate,
+            busy_timeout: opts.busy_timeout,
+        })
     }
 
     /// Runs every pending migration of the backend; running it again is a no-op.
@@ -149,8 +161,9 @@ impl Store {
 
     /// Runs `f` in one write transaction and commits only if it returns `Ok`.
     ///
-    /// SQLite: `BEGIN IMMEDIATE` holds the write lock from the first statement
-    /// (CON-1) and waits at most the busy timeout for it (CON-10). PostgreSQL: READ
+    /// SQLite: the process's writer gate, then `BEGIN IMMEDIATE` holds the write
+    /// lock from the first statement (CON-1); each waits at most the busy timeout
+    /// (CON-10). PostgreSQL: READ
     /// COMMITTED; `f` must call `db::lock_license` before reading a license it
     /// changes (CON-1), and a serialization failure or deadlock runs `f` again, at
     /// most [`WRITE_RETRIES`] more times (hence `FnMut`: `f` must not keep state
@@ -159,6 +172,11 @@ impl Store {
         &self,
         mut f: impl FnMut(&mut Conn) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
+        // SQLite: queue in the process, not in the busy handler (gate.rs).
+        let _pass = match &self.writer_gate {
+            Some(gate) => Some(gate.enter(self.busy_timeout)?),
+            None => None,
+        };
         let mut conn = self.conn()?;
         let mut retries = 0;
         loop {

@@ -202,3 +202,32 @@ fn con_2_concurrent_activations_and_deactivations_keep_every_seat_accounted_for(
         .all(|r| !matches!(r.state, RecordState::Active)));
     assert_eq!(f.store.history_count().unwrap(), 2 * granted as i64);
 }
+
+#[test]
+fn con_5_concurrent_creators_on_two_pools_get_distinct_gap_free_ids() {
+    // Two stores (two pools, as two server or admin processes would have) create
+    // customers without explicit IDs at once: max+1 runs under the allocation lock.
+    let f = Fixture::new();
+    let other = crate::support::open(&f.db, StoreOptions::default());
+    let stores = [&f.store, &other];
+    let barrier = Barrier::new(16);
+    let ids: Vec<i32> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..16)
+            .map(|i| {
+                let (store, barrier) = (stores[i % 2], &barrier);
+                s.spawn(move || {
+                    barrier.wait();
+                    store
+                        .insert_customer(&unlockd_store::NewCustomer::new(NOW))
+                        .expect("insert customer")
+                        .get()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let mut sorted = ids.clone();
+    sorted.sort_unstable();
+    let first = f.customer.get() + 1;
+    assert_eq!(sorted, (first..first + 16).collect::<Vec<_>>(), "{ids:?}");
+}
