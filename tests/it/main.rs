@@ -12,6 +12,7 @@ mod invariants;
 mod keys;
 mod legacy;
 mod license_file;
+mod license_service;
 mod offline;
 mod race;
 mod schema;

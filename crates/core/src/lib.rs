@@ -17,6 +17,7 @@ pub mod ids;
 pub mod invoice;
 pub mod ip;
 pub mod license_file;
+pub mod license_record;
 pub mod model;
 pub mod offact;
 pub mod password;

@@ -17,8 +17,8 @@ use unlockd_core::status_check::{CheckRefused, CheckRequest, InstallationStatus}
 use unlockd_core::{EncryptionKeyId, LicenseId, Refusal};
 use unlockd_soap::crypto::KeySet;
 use unlockd_soap::service::{
-    Activation, ActivationService, FloatingService, LegacyGrant, LegacyRefusal, LegacyService,
-    LicenseStatusReport, ManualContext, OfflineClaim, RequestContext, ServiceError,
+    Activation, ActivationService, BackOfficeRefusal, FloatingService, LegacyGrant, LegacyRefusal,
+    LegacyService, LicenseStatusReport, ManualContext, OfflineClaim, RequestContext, ServiceError,
 };
 use unlockd_store::{Activated, Store, StoreError};
 
@@ -51,7 +51,7 @@ impl StoreService {
     }
 
     /// Runs `f` on the blocking pool, inside the current span.
-    async fn blocking<T, F>(&self, f: F) -> Result<T, ServiceError>
+    pub(crate) async fn blocking<T, F>(&self, f: F) -> Result<T, ServiceError>
     where
         T: Send + 'static,
         F: FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
@@ -76,6 +76,11 @@ fn service_error(e: StoreError) -> ServiceError {
         StoreError::KeyNotForLicense => ServiceError::KeyNotForLicense,
         StoreError::Busy => ServiceError::Refused(Refusal::Busy),
         StoreError::OfflineReused => ServiceError::OfflineReused,
+        StoreError::UnknownReference(what) => {
+            tracing::info!(what, "unknown or foreign reference");
+            ServiceError::BackOffice(BackOfficeRefusal::UnknownReference)
+        }
+        StoreError::IdTaken => ServiceError::BackOffice(BackOfficeRefusal::IdTaken),
         other => {
             tracing::error!(error = %other, "store failure");
             ServiceError::Internal(other.to_string())
@@ -102,7 +107,7 @@ fn activation(done: Activated) -> Activation {
     }
 }
 
-fn with_rng<T>(f: impl FnOnce(&mut ChaCha20Rng) -> T) -> T {
+pub(crate) fn with_rng<T>(f: impl FnOnce(&mut ChaCha20Rng) -> T) -> T {
     RNG.with(|rng| f(&mut rng.borrow_mut()))
 }
 

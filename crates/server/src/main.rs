@@ -12,6 +12,7 @@ mod demo;
 mod export;
 mod http;
 mod keyring;
+mod license_adapter;
 mod offline;
 mod telemetry;
 

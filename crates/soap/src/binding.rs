@@ -98,7 +98,29 @@ impl Binding {
 }
 
 /// `{Op}Response/{Op}Result` in a SOAP envelope (wire.md §2.1).
+impl Binding {
+    /// A SOAP answer of an XmlDocument-form operation (wire.md §2.3): `inner` is
+    /// serialised XML placed as child content of `{Op}Result`, not escaped. Over HTTP
+    /// POST (which serves only `…S`) it falls back to [`Binding::answer`].
+    pub fn answer_node(self, op: Operation, inner: &str) -> HttpResponse {
+        match self.envelope_namespace() {
+            Some(ns) => soap_answer_with(self, ns, op, inner, false),
+            None => self.answer(op, inner, false),
+        }
+    }
+}
+
 fn soap_answer(binding: Binding, ns: &str, op: Operation, inner: &str) -> HttpResponse {
+    soap_answer_with(binding, ns, op, inner, true)
+}
+
+fn soap_answer_with(
+    binding: Binding,
+    ns: &str,
+    op: Operation,
+    inner: &str,
+    escape: bool,
+) -> HttpResponse {
     let name = op.name();
     let mut body = String::with_capacity(inner.len() * 11 / 10 + 512);
     body.push_str(DECLARATION);
@@ -111,7 +133,11 @@ fn soap_answer(binding: Binding, ns: &str, op: Operation, inner: &str) -> HttpRe
     body.push_str(r#""><"#);
     body.push_str(name);
     body.push_str("Result>");
-    escape_text(inner, &mut body);
+    if escape {
+        escape_text(inner, &mut body);
+    } else {
+        body.push_str(inner);
+    }
     body.push_str("</");
     body.push_str(name);
     body.push_str("Result></");

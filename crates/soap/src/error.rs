@@ -3,7 +3,7 @@
 
 use unlockd_core::{ParseError, Refusal};
 
-use crate::service::ServiceError;
+use crate::service::{BackOfficeRefusal, ServiceError};
 
 /// A defect of the inner document's fields (answered 5002, errata E-12).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -65,6 +65,9 @@ pub enum Refused {
     /// A rules outcome.
     #[error(transparent)]
     Rules(Refusal),
+    /// A back-office refusal (wire.md §3: 5040-5044).
+    #[error(transparent)]
+    BackOffice(BackOfficeRefusal),
 }
 
 impl From<Refusal> for OpError {
@@ -79,6 +82,7 @@ impl From<ServiceError> for OpError {
             ServiceError::Refused(refusal) => refusal.into(),
             ServiceError::KeyNotForLicense => Self::Refused(Refused::Key),
             ServiceError::OfflineReused => Self::Refused(Refused::OfflineReused),
+            ServiceError::BackOffice(refusal) => Self::Refused(Refused::BackOffice(refusal)),
             ServiceError::Internal(detail) => Self::Internal(detail),
         }
     }

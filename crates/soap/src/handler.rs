@@ -10,7 +10,7 @@ use crate::legacy;
 use crate::metadata;
 use crate::offline;
 use crate::ops::{Operation, Service};
-use crate::service::{Attempt, FloatingService, LegacyService};
+use crate::service::{Attempt, BackOfficeService, FloatingService, LegacyService};
 use crate::xml::Limits;
 
 /// The parts of an HTTP request the façade reads.
@@ -159,8 +159,17 @@ fn route<'p>(cfg: &SoapConfig, path: &'p str) -> Option<Route<'p>> {
         return None;
     }
     let rest = &path[prefix.len()..];
-    for service in [Service::Activation, Service::NetworkFloating] {
-        let file = file_name(service);
+    // XmlLicenseServer.asmx is an alias of XmlLicenseService (wire.md §1).
+    let services = [
+        (Service::Activation, file_name(Service::Activation)),
+        (
+            Service::NetworkFloating,
+            file_name(Service::NetworkFloating),
+        ),
+        (Service::License, file_name(Service::License)),
+        (Service::License, "XmlLicenseServer.asmx".to_owned()),
+    ];
+    for (service, file) in services {
         if rest.eq_ignore_ascii_case(&file) {
             return Some(Route::Service(service));
         }
@@ -178,9 +187,10 @@ fn route<'p>(cfg: &SoapConfig, path: &'p str) -> Option<Route<'p>> {
 }
 
 /// Answers one HTTP request: SOAP 1.1, SOAP 1.2 and HTTP POST calls of
-/// XmlActivationService and XmlNetworkFloatingService, their WSDLs, schemas and help
-/// pages; the legacy activationserver.asmx and getcode.asp; anything else 404.
-pub async fn handle<S: FloatingService + LegacyService>(
+/// XmlActivationService, XmlNetworkFloatingService and XmlLicenseService, their WSDLs,
+/// schemas and help pages; the legacy activationserver.asmx and getcode.asp; anything
+/// else 404.
+pub async fn handle<S: FloatingService + LegacyService + BackOfficeService>(
     svc: &S,
     cfg: &SoapConfig,
     req: HttpRequest<'_>,
@@ -208,6 +218,9 @@ pub async fn handle<S: FloatingService + LegacyService>(
         Some(Route::Service(service)) if is("POST") => {
             let content_type = req.content_type.unwrap_or_default();
             match Binding::of_content_type(content_type) {
+                Some(binding) if service == Service::License => {
+                    crate::license_service::soap(svc, cfg, &req, binding, content_type).await
+                }
                 Some(binding) => {
                     let call = envelope::read_soap(
                         service,
@@ -223,6 +236,11 @@ pub async fn handle<S: FloatingService + LegacyService>(
             }
         }
         Some(Route::Service(_)) => HttpResponse::method_not_allowed("GET, POST"),
+        Some(Route::Method(Service::License, segment)) => {
+            crate::license_service::post(svc, cfg, &req, segment)
+                .await
+                .unwrap_or_else(HttpResponse::not_found)
+        }
         Some(Route::Method(service, segment)) => {
             let operation = service.operation_of_segment(segment);
             if operation == Operation::Unknown {
@@ -270,7 +288,7 @@ async fn dispatch<S: FloatingService>(
 }
 
 /// Records the faulted request (errata E-3) and answers the fault.
-async fn fault<S: FloatingService>(
+pub(crate) async fn fault<S: crate::service::ActivationService>(
     svc: &S,
     req: &HttpRequest<'_>,
     binding: Binding,

@@ -16,6 +16,7 @@ mod fields;
 mod frame;
 mod handler;
 mod legacy;
+mod license_service;
 mod metadata;
 mod offline;
 mod ops;

@@ -13,9 +13,39 @@ const ACTIVATION_ADDRESS: &str = "http://localhost/solo/webservices/XmlActivatio
 const FLOATING_ADDRESS: &str = "http://localhost/solo/webservices/XmlNetworkFloatingService.asmx";
 const LEGACY_WSDL: &str = include_str!("../../../wsdl/activationserver.wsdl");
 const LEGACY_ADDRESS: &str = "http://localhost/solo/webservices/activationserver.asmx";
+const LICENSE_WSDL: &str = include_str!("../../../wsdl/XmlLicenseService.wsdl");
+const LICENSE_ADDRESS: &str = "http://localhost/solo/webservices/XmlLicenseService.asmx";
 
 /// `schema/{Name}.xsd` by file name.
-const SCHEMAS: [(&str, &str); 23] = [
+const SCHEMAS: [(&str, &str); 30] = [
+    (
+        "BackOffice.xsd",
+        include_str!("../../../schema/BackOffice.xsd"),
+    ),
+    (
+        "LicenseAddInput.xsd",
+        include_str!("../../../schema/LicenseAddInput.xsd"),
+    ),
+    (
+        "LicenseAddOutput.xsd",
+        include_str!("../../../schema/LicenseAddOutput.xsd"),
+    ),
+    (
+        "GetLicenseCustomDataInput.xsd",
+        include_str!("../../../schema/GetLicenseCustomDataInput.xsd"),
+    ),
+    (
+        "GetLicenseCustomDataOutput.xsd",
+        include_str!("../../../schema/GetLicenseCustomDataOutput.xsd"),
+    ),
+    (
+        "UpdateLicenseCustomDataInput.xsd",
+        include_str!("../../../schema/UpdateLicenseCustomDataInput.xsd"),
+    ),
+    (
+        "UpdateLicenseCustomDataOutput.xsd",
+        include_str!("../../../schema/UpdateLicenseCustomDataOutput.xsd"),
+    ),
     (
         "NetworkSession.xsd",
         include_str!("../../../schema/NetworkSession.xsd"),
@@ -112,6 +142,7 @@ pub fn wsdl(service: Service, address: &str) -> String {
         Service::Activation => (ACTIVATION_WSDL, ACTIVATION_ADDRESS),
         Service::NetworkFloating => (FLOATING_WSDL, FLOATING_ADDRESS),
         Service::LegacyActivation => (LEGACY_WSDL, LEGACY_ADDRESS),
+        Service::License => (LICENSE_WSDL, LICENSE_ADDRESS),
     };
     wsdl.replace(stored, &escaped.replace('"', "&quot;"))
 }

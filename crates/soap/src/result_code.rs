@@ -5,6 +5,7 @@
 use unlockd_core::Refusal;
 
 use crate::error::{OpError, Refused};
+use crate::service::BackOfficeRefusal;
 
 /// A `ResultCode` with its fixed English `ErrorMessage` and a short reason for the
 /// attempt history (never any internal detail).
@@ -63,7 +64,33 @@ pub fn of(error: &OpError) -> WireCode {
                 "This offline request is too old; create a new one.",
             ),
             Refused::Rules(refusal) => of_refusal(refusal),
+            Refused::BackOffice(refusal) => of_back_office(*refusal),
         },
+    }
+}
+
+/// XmlLicenseService refusals (wire.md §3, §4.1: 5040-5044).
+fn of_back_office(refusal: BackOfficeRefusal) -> WireCode {
+    match refusal {
+        BackOfficeRefusal::BadCredentials => code(
+            5040,
+            "E-AUTH",
+            "Invalid author ID, user ID or user password.",
+        ),
+        BackOfficeRefusal::Denied => code(
+            5041,
+            "E-DENIED",
+            "The user does not have permission for this call.",
+        ),
+        BackOfficeRefusal::UnknownReference => {
+            code(5042, "E-UNKNOWN", "A referenced object does not exist.")
+        }
+        BackOfficeRefusal::IdTaken => code(5043, "E-IDTAKEN", "The license ID is already taken."),
+        BackOfficeRefusal::Throttled => code(
+            5044,
+            "E-THROTTLED",
+            "Too many failed logins; try again later.",
+        ),
     }
 }
 
@@ -227,6 +254,16 @@ mod tests {
         );
         assert_eq!(pp4(Some(&Refusal::ComputerId), false), Pp4Error::Code(103));
         assert_eq!(pp4(Some(&Refusal::OptionType), false), Pp4Error::Code(101));
+    }
+
+    #[test]
+    fn back_office_numbers_of_wire_3() {
+        let n = |r| of(&ServiceError::BackOffice(r).into()).number;
+        assert_eq!(n(BackOfficeRefusal::BadCredentials), 5040);
+        assert_eq!(n(BackOfficeRefusal::Denied), 5041);
+        assert_eq!(n(BackOfficeRefusal::UnknownReference), 5042);
+        assert_eq!(n(BackOfficeRefusal::IdTaken), 5043);
+        assert_eq!(n(BackOfficeRefusal::Throttled), 5044);
     }
 
     #[test]

@@ -5,16 +5,20 @@ use std::future::Future;
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
 use unlockd_core::activation::{ActivationRequest, Grant};
 use unlockd_core::counter::{DecrementRequest, Decremented};
 use unlockd_core::deactivation::{Deactivated, DeactivationRequest};
 use unlockd_core::floating::{OpenRequest, SessionGrant, SessionRequest};
 pub use unlockd_core::history::Attempt;
 pub use unlockd_core::license_file::{CustomerInfo, LicenseFileData};
+pub use unlockd_core::license_record::{
+    CustomData, CustomDataFormat, LicenseRecord, UserDefinedFields,
+};
 use unlockd_core::status_check::{CheckRefused, CheckRequest, InstallationStatus};
 use unlockd_core::{
-    EncryptionKeyId, LicenseId, LicenseStatus, Password, ProductId, Refusal, Version,
+    AuthorId, CustomerId, EncryptionKeyId, LicenseId, LicenseStatus, OptionId, Password, ProductId,
+    Refusal, Version,
 };
 
 use crate::crypto::KeySet;
@@ -31,9 +35,32 @@ pub enum ServiceError {
     /// The offline request was already answered once (wire.md §7.3: 5029).
     #[error("offline request already used")]
     OfflineReused,
+    /// A back-office refusal (wire.md §3: 5040-5044).
+    #[error("back office: {0}")]
+    BackOffice(BackOfficeRefusal),
     /// Something broke; nothing was committed (5099).
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// Why a back-office call was refused (wire.md §3, §4.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum BackOfficeRefusal {
+    /// Unknown author or user, or wrong password (5040).
+    #[error("bad credentials")]
+    BadCredentials,
+    /// Too many failed logins; try later (5044).
+    #[error("login throttled")]
+    Throttled,
+    /// The user lacks the permission (5041).
+    #[error("permission missing")]
+    Denied,
+    /// A referenced object is unknown or another author's (5042).
+    #[error("unknown reference")]
+    UnknownReference,
+    /// The wanted License ID is taken (5043).
+    #[error("license ID taken")]
+    IdTaken,
 }
 
 impl From<Refusal> for ServiceError {
@@ -248,4 +275,117 @@ pub struct LicenseStatusReport {
     pub replaced_by: i32,
     /// The License Update text.
     pub license_update: String,
+}
+
+/// The authentication triple every back-office document starts with (wire.md §3).
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiCredentials {
+    /// `AuthorID`.
+    pub author_id: AuthorId,
+    /// `UserID` (string(64)).
+    pub user_id: String,
+    /// `UserPassword` (string(128)).
+    pub password: String,
+}
+
+impl std::fmt::Debug for ApiCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiCredentials")
+            .field("author_id", &self.author_id)
+            .field("user_id", &self.user_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A back-office permission (wire.md §3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    /// Add Licenses [confirmed].
+    AddLicenses,
+    /// View Licenses [ours].
+    ViewLicenses,
+    /// Edit Licenses [ours].
+    EditLicenses,
+}
+
+impl Permission {
+    /// The name stored in the API user's permission list.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::AddLicenses => "AddLicenses",
+            Self::ViewLicenses => "ViewLicenses",
+            Self::EditLicenses => "EditLicenses",
+        }
+    }
+}
+
+/// The fields of a `LicenseAdd` document (wire.md §3.7 Add) after parsing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LicenseAdd {
+    /// `CustomerID` (required).
+    pub customer_id: CustomerId,
+    /// `ProductOptionID` (required).
+    pub option_id: OptionId,
+    /// `Quantity` (default 1).
+    pub quantity: i32,
+    /// `LicenseID` wanted (taken: 5043).
+    pub license_id: Option<LicenseId>,
+    /// `ActivationPassword`; else generated per rules PWD-3.
+    pub activation_password: Option<String>,
+    /// `ExpirationDate` (a day, errata E-19); else EXP-1.
+    pub expiration: Option<Date>,
+    /// `Status` (default OK).
+    pub status: LicenseStatus,
+    /// `ActivationsLeft`; else copied from the option.
+    pub activations_left: Option<i32>,
+    /// `DeactivationsLeft`; else copied from the option.
+    pub deactivations_left: Option<i32>,
+    /// `LicenseCounter`; else CNT-1.
+    pub license_counter: Option<i64>,
+    /// `DistributorID`.
+    pub distributor_id: Option<CustomerId>,
+    /// `InvoiceNumber`.
+    pub invoice_number: Option<String>,
+    /// `Notes`.
+    pub notes: String,
+    /// `UserDefinedFields`.
+    pub user_defined_fields: UserDefinedFields,
+    /// `CustomData` (stored with format Text).
+    pub custom_data: Option<String>,
+}
+
+/// What XmlLicenseService needs (wire.md §3.7). Every call after
+/// [`BackOfficeService::authenticate`] is scoped to the authenticated author: another
+/// author's objects answer [`BackOfficeRefusal::UnknownReference`] like unknown ones.
+pub trait BackOfficeService: ActivationService {
+    /// Checks the triple against the author's API user (slow hash), counting failures
+    /// and refusing throttled users, then the permission; returns the author.
+    fn authenticate(
+        &self,
+        credentials: ApiCredentials,
+        permission: Permission,
+    ) -> impl Future<Output = Result<AuthorId, ServiceError>> + Send;
+
+    /// Creates one license on an option of `author` in one transaction (Add).
+    fn add_license(
+        &self,
+        author: AuthorId,
+        add: LicenseAdd,
+    ) -> impl Future<Output = Result<LicenseRecord, ServiceError>> + Send;
+
+    /// The custom data of a license of `author` (GetLicenseCustomData).
+    fn license_custom_data(
+        &self,
+        author: AuthorId,
+        license_id: LicenseId,
+    ) -> impl Future<Output = Result<CustomData, ServiceError>> + Send;
+
+    /// Replaces the custom data of a license of `author` under the license lock
+    /// (UpdateLicenseCustomData).
+    fn update_license_custom_data(
+        &self,
+        author: AuthorId,
+        license_id: LicenseId,
+        custom: CustomData,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
 }

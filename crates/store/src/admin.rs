@@ -304,7 +304,7 @@ impl Store {
     }
 }
 
-fn insert_license_in(conn: &mut Conn, l: &NewLicense) -> Result<LicenseId, StoreError> {
+pub(crate) fn insert_license_in(conn: &mut Conn, l: &NewLicense) -> Result<LicenseId, StoreError> {
     let option: OptionRow = product_options::table
         .find(l.option_id.get())
         .select(OptionRow::as_select())

@@ -26,6 +26,7 @@ mod inputs;
 mod installation;
 mod keys;
 mod last_seen;
+mod license_office;
 mod load;
 mod offline;
 mod rows;
@@ -47,6 +48,7 @@ pub use inputs::{
     QuantityMode,
 };
 pub use keys::{KeyRow, KeyState, NewKey};
+pub use license_office::{ApiUserRecord, ThrottlePolicy};
 pub use offline::OfflineClaim;
 pub use url::{DatabaseUrl, DatabaseUrlError};
 

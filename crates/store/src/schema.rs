@@ -154,6 +154,7 @@ diesel::table! {
         udef_num5 -> Nullable<BigInt>,
         download_until -> Nullable<Date>,
         bulk_batch_id -> Nullable<Integer>,
+        custom_data_format -> Text,
     }
 }
 

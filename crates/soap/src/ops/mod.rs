@@ -41,6 +41,8 @@ pub enum Service {
     NetworkFloating,
     /// activationserver.asmx, typed (§3.9); served by [`crate::legacy`].
     LegacyActivation,
+    /// XmlLicenseService (§3.7), back office; served by [`crate::license_service`].
+    License,
 }
 
 impl Service {
@@ -50,6 +52,7 @@ impl Service {
             Self::Activation => "XmlActivationService",
             Self::NetworkFloating => "XmlNetworkFloatingService",
             Self::LegacyActivation => "activationserver",
+            Self::License => "XmlLicenseService",
         }
     }
 
@@ -58,7 +61,8 @@ impl Service {
         match self {
             Self::Activation => &Operation::KNOWN[..5],
             Self::NetworkFloating => &Operation::KNOWN[5..10],
-            Self::LegacyActivation => &Operation::KNOWN[10..],
+            Self::LegacyActivation => &Operation::KNOWN[10..11],
+            Self::License => &Operation::KNOWN[11..],
         }
     }
 
@@ -108,13 +112,25 @@ pub enum Operation {
     CheckinSession,
     /// §3.9, typed (activationserver.asmx).
     ActivateLicense,
+    /// §3.7 Add (XmlDocument form).
+    Add,
+    /// §3.7 AddS (string form).
+    AddS,
+    /// §3.7 GetLicenseCustomData (XmlDocument form).
+    GetLicenseCustomData,
+    /// §3.7 GetLicenseCustomDataS.
+    GetLicenseCustomDataS,
+    /// §3.7 UpdateLicenseCustomData (XmlDocument form).
+    UpdateLicenseCustomData,
+    /// §3.7 UpdateLicenseCustomDataS.
+    UpdateLicenseCustomDataS,
     /// Anything else (UnknownOperation fault, or 404 over HTTP POST).
     Unknown,
 }
 
 impl Operation {
     /// Every known operation.
-    pub const KNOWN: [Operation; 11] = [
+    pub const KNOWN: [Operation; 17] = [
         Self::ActivateInstallation,
         Self::ActivateInstallationLicenseFile,
         Self::CheckInstallationStatus,
@@ -126,6 +142,12 @@ impl Operation {
         Self::CheckoutSession,
         Self::CheckinSession,
         Self::ActivateLicense,
+        Self::Add,
+        Self::AddS,
+        Self::GetLicenseCustomData,
+        Self::GetLicenseCustomDataS,
+        Self::UpdateLicenseCustomData,
+        Self::UpdateLicenseCustomDataS,
     ];
 
     /// The method name (`Unknown` for the unknown operation).
@@ -142,6 +164,12 @@ impl Operation {
             Self::CheckoutSession => "CheckoutSession",
             Self::CheckinSession => "CheckinSession",
             Self::ActivateLicense => "ActivateLicense",
+            Self::Add => "Add",
+            Self::AddS => "AddS",
+            Self::GetLicenseCustomData => "GetLicenseCustomData",
+            Self::GetLicenseCustomDataS => "GetLicenseCustomDataS",
+            Self::UpdateLicenseCustomData => "UpdateLicenseCustomData",
+            Self::UpdateLicenseCustomDataS => "UpdateLicenseCustomDataS",
             Self::Unknown => "Unknown",
         }
     }
@@ -260,7 +288,14 @@ impl Request {
             Operation::CloseSession => session(SessionMethod::Close, fields),
             Operation::CheckoutSession => session(SessionMethod::Checkout, fields),
             Operation::CheckinSession => session(SessionMethod::Checkin, fields),
-            Operation::ActivateLicense | Operation::Unknown => return None,
+            Operation::ActivateLicense
+            | Operation::Add
+            | Operation::AddS
+            | Operation::GetLicenseCustomData
+            | Operation::GetLicenseCustomDataS
+            | Operation::UpdateLicenseCustomData
+            | Operation::UpdateLicenseCustomDataS
+            | Operation::Unknown => return None,
         })
     }
 

@@ -1,0 +1,146 @@
+//! Implements the façade's [`BackOfficeService`] (XmlLicenseService, wire.md §3.7) over
+//! the store: API users are checked against their argon2id hash on the blocking pool,
+//! failures counted and throttled, and every call is scoped to the author.
+
+use argon2::password_hash::{PasswordHash, PasswordVerifier};
+use std::sync::OnceLock;
+
+use argon2::Argon2;
+use time::Duration;
+use unlockd_core::license_record::{CustomData, CustomDataFormat, LicenseRecord};
+use unlockd_core::password::{PasswordRules, DEFAULT_ACTIVATION_LENGTH};
+use unlockd_core::{AuthorId, LicenseId};
+use unlockd_soap::service::{
+    ActivationService, ApiCredentials, BackOfficeRefusal, BackOfficeService, LicenseAdd,
+    Permission, ServiceError,
+};
+use unlockd_store::{NewLicense, StoreError, ThrottlePolicy};
+
+use crate::adapter::{with_rng, StoreService};
+
+/// Five consecutive failures lock the API user out for 15 minutes (wire.md §3: 5044;
+/// numbers ours).
+const THROTTLE: ThrottlePolicy = ThrottlePolicy {
+    max_failures: 5,
+    duration: Duration::minutes(15),
+};
+
+/// Verified against when the user is unknown, so that an unknown user and a wrong
+/// password cost the same argon2 work (ERR-1 in spirit); hashed once per process.
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| crate::admin::hash_password("unlockd-dummy").unwrap_or_default())
+}
+
+/// Whether `password` matches the PHC string `hash` (argon2id); a malformed stored
+/// hash never matches.
+fn verify(hash: &str, password: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// The outcome of one login, decided on the blocking pool.
+enum Login {
+    Ok(String),
+    Refused(BackOfficeRefusal),
+}
+
+impl BackOfficeService for StoreService {
+    async fn authenticate(
+        &self,
+        credentials: ApiCredentials,
+        permission: Permission,
+    ) -> Result<AuthorId, ServiceError> {
+        let now = self.now();
+        let author = credentials.author_id;
+        let login = self
+            .blocking(move |store| {
+                let Some(user) = store.api_user(author, &credentials.user_id)? else {
+                    verify(dummy_hash(), &credentials.password);
+                    return Ok(Login::Refused(BackOfficeRefusal::BadCredentials));
+                };
+                if user.throttled_until.is_some_and(|until| until > now) {
+                    return Ok(Login::Refused(BackOfficeRefusal::Throttled));
+                }
+                let ok = verify(&user.password_hash, &credentials.password);
+                store.record_login(user.id, ok, now, THROTTLE)?;
+                Ok(if ok {
+                    Login::Ok(user.permissions)
+                } else {
+                    Login::Refused(BackOfficeRefusal::BadCredentials)
+                })
+            })
+            .await?;
+        match login {
+            Login::Refused(refusal) => Err(ServiceError::BackOffice(refusal)),
+            Login::Ok(permissions)
+                if permissions
+                    .split(',')
+                    .any(|p| p.trim() == permission.name()) =>
+            {
+                Ok(author)
+            }
+            Login::Ok(_) => Err(ServiceError::BackOffice(BackOfficeRefusal::Denied)),
+        }
+    }
+
+    async fn add_license(
+        &self,
+        author: AuthorId,
+        add: LicenseAdd,
+    ) -> Result<LicenseRecord, ServiceError> {
+        let password = match add.activation_password.clone() {
+            Some(password) => password,
+            // PWD-3: alphanumeric without 0 O o 1 l I, default length.
+            None => {
+                let rules = PasswordRules::new("", None, false, false, DEFAULT_ACTIVATION_LENGTH)
+                    .map_err(|e| ServiceError::Internal(e.to_string()))?;
+                with_rng(|rng| rules.generate_activation(rng))
+            }
+        };
+        let mut license = NewLicense::new(add.option_id, add.customer_id, &password, self.now());
+        license.id = add.license_id;
+        license.status = add.status;
+        license.quantity = add.quantity;
+        license.activations_left = add.activations_left;
+        license.deactivations_left = add.deactivations_left;
+        license.license_counter = add.license_counter;
+        license.expiration = add.expiration;
+        license.distributor_id = add.distributor_id;
+        license.invoice_number = add.invoice_number;
+        license.notes = add.notes;
+        license.custom_data = add.custom_data;
+        license.udef_chars = add.user_defined_fields.chars;
+        license.udef_nums = add.user_defined_fields.nums;
+        self.blocking(move |store| store.add_license_for(author, &license, CustomDataFormat::Text))
+            .await
+    }
+
+    async fn license_custom_data(
+        &self,
+        author: AuthorId,
+        license_id: LicenseId,
+    ) -> Result<CustomData, ServiceError> {
+        self.blocking(move |store| store.license_custom_data(author, license_id))
+            .await
+    }
+
+    async fn update_license_custom_data(
+        &self,
+        author: AuthorId,
+        license_id: LicenseId,
+        custom: CustomData,
+    ) -> Result<(), ServiceError> {
+        self.blocking(move |store| {
+            store
+                .set_license_custom_data(author, license_id, &custom)
+                .map_err(StoreError::from)
+        })
+        .await
+    }
+}

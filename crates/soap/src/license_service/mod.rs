@@ -1,0 +1,253 @@
+//! XmlLicenseService (wire.md §3.7), the back office over SOAP 1.1, SOAP 1.2 and HTTP
+//! POST: Add/AddS, GetLicenseCustomData(S), UpdateLicenseCustomData(S), one file per
+//! operation. Every document starts with the API user's triple (wire.md §3), checked
+//! by [`BackOfficeService::authenticate`] before anything is read or written.
+//!
+//! `OpS` takes and answers the inner document as an escaped string (§2.1); `Op` carries
+//! it as child XML of `<xml>` and `{Op}Result` (§2.3). HTTP POST serves `…/Op` as
+//! `…/OpS`. Output roots are the canonical input root + `Result` (errata E-20).
+
+mod add;
+mod custom_data;
+mod record;
+
+use crate::binding::{Binding, SERVICE_NS};
+use crate::envelope::{self, Rejected};
+use crate::error::{InputError, OpError, Refused};
+use crate::fault::FaultCode;
+use crate::fields::Fields;
+use crate::handler::{HttpRequest, HttpResponse, SoapConfig};
+use crate::ops::{Operation, Service};
+use crate::result_code::{self, WireCode};
+use crate::service::{ApiCredentials, Attempt, BackOfficeService, Permission};
+use crate::value;
+use crate::xml::{self, Element, XmlWriter};
+use unlockd_core::{AuthorId, LicenseId};
+
+/// `xmlns:xsd`/`xmlns:xsi` of back-office output roots (wire.md §2.2).
+const ROOT_NAMESPACES: [(&str, &str); 2] = [
+    ("xmlns:xsd", "http://www.w3.org/2001/XMLSchema"),
+    ("xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance"),
+];
+
+/// A successful operation's outputs, serialised after `ErrorMessage`.
+type Outputs = Result<String, OpError>;
+
+/// Serves a SOAP 1.1 / 1.2 POST to XmlLicenseService.asmx.
+pub(crate) async fn soap<S: BackOfficeService>(
+    svc: &S,
+    cfg: &SoapConfig,
+    req: &HttpRequest<'_>,
+    binding: Binding,
+    content_type: &str,
+) -> HttpResponse {
+    let read = envelope::read_body(
+        Service::License,
+        binding,
+        req.body,
+        content_type,
+        req.soap_action,
+        &cfg.limits,
+    );
+    let (operation, call) = match read {
+        Ok(found) => found,
+        Err(rejected) => return crate::handler::fault(svc, req, binding, rejected).await,
+    };
+    let parameter = call
+        .children
+        .iter()
+        .find(|c| c.name == "xml" && matches!(c.namespace.as_deref(), None | Some(SERVICE_NS)))
+        .or(match call.children.as_slice() {
+            [only] => Some(only),
+            _ => None,
+        });
+    let Some(parameter) = parameter else {
+        let rejected = Rejected {
+            code: FaultCode::MissingParameter,
+            operation,
+        };
+        return crate::handler::fault(svc, req, binding, rejected).await;
+    };
+    let (document, node_form) = if is_string_form(operation) {
+        (
+            xml::parse(parameter.text.as_bytes(), &cfg.limits).ok(),
+            false,
+        )
+    } else {
+        (parameter.children.first().cloned(), true)
+    };
+    let (code, inner) = answer(svc, req, operation, document, node_form).await;
+    let mut response = if node_form {
+        binding.answer_node(operation, &inner)
+    } else {
+        binding.answer(operation, &inner, cfg.post_raw_response)
+    };
+    response.operation = Some(operation.name());
+    response.result_code = Some(code);
+    response
+}
+
+/// Serves an HTTP POST form to `XmlLicenseService.asmx/{segment}`; `Op` is served as
+/// `OpS` (wire.md §2.3). `None` when the segment names no operation (404).
+pub(crate) async fn post<S: BackOfficeService>(
+    svc: &S,
+    cfg: &SoapConfig,
+    req: &HttpRequest<'_>,
+    segment: &str,
+) -> Option<HttpResponse> {
+    let operation = string_form(Service::License.operation_of_segment(segment))?;
+    if !req.method.eq_ignore_ascii_case("POST") {
+        return Some(HttpResponse::method_not_allowed("POST"));
+    }
+    let form = crate::binding::media_type(req.content_type.unwrap_or_default());
+    if form != "application/x-www-form-urlencoded" {
+        return Some(HttpResponse::text(415, "unsupported media type"));
+    }
+    let call = match envelope::read_form(operation, req.body) {
+        Ok(call) => call,
+        Err(rejected) => {
+            return Some(crate::handler::fault(svc, req, Binding::HttpPost, rejected).await)
+        }
+    };
+    let document = xml::parse(call.xml.as_bytes(), &cfg.limits).ok();
+    let (code, inner) = answer(svc, req, operation, document, false).await;
+    let mut response = Binding::HttpPost.answer(operation, &inner, cfg.post_raw_response);
+    response.operation = Some(operation.name());
+    response.result_code = Some(code);
+    Some(response)
+}
+
+fn is_string_form(op: Operation) -> bool {
+    matches!(
+        op,
+        Operation::AddS | Operation::GetLicenseCustomDataS | Operation::UpdateLicenseCustomDataS
+    )
+}
+
+/// The `OpS` of an XmlLicenseService operation; `None` for anything else.
+fn string_form(op: Operation) -> Option<Operation> {
+    Some(match op {
+        Operation::Add | Operation::AddS => Operation::AddS,
+        Operation::GetLicenseCustomData | Operation::GetLicenseCustomDataS => {
+            Operation::GetLicenseCustomDataS
+        }
+        Operation::UpdateLicenseCustomData | Operation::UpdateLicenseCustomDataS => {
+            Operation::UpdateLicenseCustomDataS
+        }
+        _ => return None,
+    })
+}
+
+/// The canonical input root of an operation (wire.md §3.7).
+fn input_root(op: Operation) -> &'static str {
+    match string_form(op) {
+        Some(Operation::AddS) => "LicenseAdd",
+        Some(Operation::GetLicenseCustomDataS) => "GetLicenseCustomData",
+        _ => "UpdateLicenseCustomData",
+    }
+}
+
+/// Runs the operation on its document (`None`: unparsable, 5001) and writes the
+/// output document; refusals are recorded in the attempt history first (errata E-3).
+/// Returns the ResultCode and the document (with declaration unless `node_form`).
+async fn answer<S: BackOfficeService>(
+    svc: &S,
+    req: &HttpRequest<'_>,
+    operation: Operation,
+    document: Option<Element>,
+    node_form: bool,
+) -> (i32, String) {
+    let license_id = document
+        .as_ref()
+        .and_then(|d| Fields::new(d).parse("LicenseID", LicenseId::parse).ok())
+        .flatten();
+    let outcome = match document {
+        None => Err(OpError::Refused(Refused::Document)),
+        Some(document) => run(svc, operation, &document).await,
+    };
+    let (mut code, mut outputs) = match outcome {
+        Ok(outputs) => (result_code::OK, outputs),
+        Err(error) => {
+            tracing::info!(%error, "back-office call refused");
+            (result_code::of(&error), String::new())
+        }
+    };
+    if code.number != 0 {
+        let attempt = Attempt {
+            operation: operation.name().to_owned(),
+            license_id,
+            installation_id: None,
+            result_code: code.number,
+            reason: code.reason.to_owned(),
+            client_ip: req.client_ip,
+        };
+        if let Err(error) = svc.record_attempt(attempt).await {
+            tracing::error!(%error, "attempt history not written");
+            code = result_code::of(&OpError::Internal(error.to_string()));
+            outputs.clear();
+        }
+    }
+    (
+        code.number,
+        document_text(operation, code, &outputs, node_form),
+    )
+}
+
+async fn run<S: BackOfficeService>(svc: &S, op: Operation, doc: &Element) -> Outputs {
+    let fields = Fields::new(doc);
+    match string_form(op) {
+        Some(Operation::AddS) => add::run(svc, &fields).await,
+        Some(Operation::GetLicenseCustomDataS) => custom_data::get(svc, &fields).await,
+        Some(Operation::UpdateLicenseCustomDataS) => custom_data::update(svc, &fields).await,
+        _ => Err(OpError::Refused(Refused::Document)),
+    }
+}
+
+/// Reads the triple (wire.md §3: AuthorID int, UserID string(64), UserPassword
+/// string(128)) and authenticates it for `permission`.
+async fn authenticate<S: BackOfficeService>(
+    svc: &S,
+    fields: &Fields<'_>,
+    permission: Permission,
+) -> Result<AuthorId, OpError> {
+    let credentials = credentials(fields)?;
+    Ok(svc.authenticate(credentials, permission).await?)
+}
+
+fn credentials(fields: &Fields<'_>) -> Result<ApiCredentials, InputError> {
+    Ok(ApiCredentials {
+        author_id: fields.parse_required("AuthorID", AuthorId::parse)?,
+        user_id: fields
+            .bounded("UserID", 64)?
+            .ok_or(InputError::Missing("UserID"))?,
+        password: fields
+            .bounded("UserPassword", 128)?
+            .ok_or(InputError::Missing("UserPassword"))?,
+    })
+}
+
+fn document_text(op: Operation, code: WireCode, outputs: &str, node_form: bool) -> String {
+    let root = format!("{}Result", input_root(op));
+    let mut w = if node_form {
+        XmlWriter::fragment()
+    } else {
+        XmlWriter::document()
+    };
+    let mut attributes = ROOT_NAMESPACES.to_vec();
+    if node_form {
+        // The root sits inside `{Op}Result` in the service namespace; inner
+        // documents have none (wire.md §1.2).
+        attributes.insert(0, ("xmlns", ""));
+    }
+    w.start(&root, &attributes)
+        .element("ResultCode", &code.number.to_string())
+        .element("ErrorMessage", code.text)
+        .raw(outputs)
+        .end(&root);
+    w.finish()
+}
+
+/// Parses an optional `int` field.
+fn opt_int(fields: &Fields<'_>, name: &'static str) -> Result<Option<i32>, InputError> {
+    fields.parse(name, value::int)
+}

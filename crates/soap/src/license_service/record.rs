@@ -1,0 +1,61 @@
+//! The `License` record of wire.md §3.7, in its listed order (`opt` fields omitted
+//! when not set).
+
+use unlockd_core::license_record::LicenseRecord;
+
+use super::add::udef_names;
+use crate::value;
+use crate::xml::XmlWriter;
+
+/// Serialises `<License>…</License>`.
+pub(super) fn license(l: &LicenseRecord) -> String {
+    let mut w = XmlWriter::fragment();
+    w.start("License", &[])
+        .element("LicenseID", &l.license_id.get().to_string())
+        .element("ActivationPassword", &l.activation_password)
+        .element("CustomerID", &l.customer_id.get().to_string())
+        .element("ProductID", &l.product_id.get().to_string())
+        .element("ProductOptionID", &l.option_id.get().to_string())
+        .element("Quantity", &l.quantity.to_string())
+        .element("Status", l.status.name())
+        .element("ActivationsLeft", &l.activations_left.to_string())
+        .element("DeactivationsLeft", &l.deactivations_left.to_string());
+    if let Some(counter) = l.license_counter {
+        w.element("LicenseCounter", &counter.to_string());
+    }
+    if let Some(day) = l.expiration {
+        w.element("ExpirationDate", &value::format_day(day));
+    }
+    w.element("EnteredDate", &value::format_date_time(l.entered_date));
+    if let Some(distributor) = l.distributor_id {
+        w.element("DistributorID", &distributor.get().to_string());
+    }
+    if let Some(invoice) = &l.invoice_number {
+        w.element("InvoiceNumber", invoice);
+    }
+    w.element("LicenseUpdate", &l.license_update);
+    if let Some(ips) = &l.allowed_ips {
+        w.element("AllowedActivationIPs", ips);
+    }
+    let udf = &l.user_defined_fields;
+    if !udf.is_empty() {
+        let (chars, nums) = udef_names();
+        w.start("UserDefinedFields", &[]);
+        for (value, name) in udf.chars.iter().zip(chars) {
+            if let Some(v) = value {
+                w.element(name, v);
+            }
+        }
+        for (value, name) in udf.nums.iter().zip(nums) {
+            if let Some(v) = value {
+                w.element(name, &v.to_string());
+            }
+        }
+        w.end("UserDefinedFields");
+    }
+    if let Some(data) = &l.custom_data {
+        w.element("CustomData", data);
+    }
+    w.end("License");
+    w.finish()
+}
