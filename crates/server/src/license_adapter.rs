@@ -14,7 +14,7 @@ use unlockd_soap::service::{
     ActivationService, ApiCredentials, BackOfficeRefusal, BackOfficeService, LicenseAdd,
     Permission, ServiceError,
 };
-use unlockd_store::{NewLicense, StoreError, ThrottlePolicy};
+use unlockd_store::{NewLicense, ThrottlePolicy};
 
 use crate::adapter::{with_rng, StoreService};
 
@@ -136,11 +136,7 @@ impl BackOfficeService for StoreService {
         license_id: LicenseId,
         custom: CustomData,
     ) -> Result<(), ServiceError> {
-        self.blocking(move |store| {
-            store
-                .set_license_custom_data(author, license_id, &custom)
-                .map_err(StoreError::from)
-        })
-        .await
+        self.blocking(move |store| store.set_license_custom_data(author, license_id, &custom))
+            .await
     }
 }

@@ -19,15 +19,16 @@ use unlockd_core::floating::{
 };
 use unlockd_core::status_check::{CheckRefused, CheckRequest, InstallationStatus};
 use unlockd_core::{
-    CustomerId, EncryptionKeyId, GrantKind, InstallationId, LicenseId, LicenseStatus, OptionId,
-    OptionType, ProductId, Refusal, TriggerCode, Version,
+    AuthorId, CustomerId, EncryptionKeyId, GrantKind, InstallationId, LicenseId, LicenseStatus,
+    OptionId, OptionType, ProductId, Refusal, TriggerCode, Version,
 };
 use unlockd_soap::crypto::client::{extract_element, ClientKeys};
 use unlockd_soap::crypto::{GeneratedKey, KeySet};
 use unlockd_soap::service::{
-    Activation, ActivationService, Attempt, CustomerInfo, FloatingService, LegacyGrant,
-    LegacyRefusal, LegacyService, LicenseFileData, LicenseStatusReport, ManualContext,
-    OfflineClaim, RequestContext, ServiceError,
+    Activation, ActivationService, ApiCredentials, Attempt, BackOfficeRefusal, BackOfficeService,
+    CustomData, CustomerInfo, FloatingService, LegacyGrant, LegacyRefusal, LegacyService,
+    LicenseAdd, LicenseFileData, LicenseRecord, LicenseStatusReport, ManualContext, OfflineClaim,
+    Permission, RequestContext, ServiceError,
 };
 use unlockd_soap::{handle, HttpRequest, HttpResponse, SoapConfig};
 
@@ -63,6 +64,8 @@ struct Fake {
     history_down: bool,
     /// Offline claims taken (wire.md §7.3).
     claims: Mutex<HashSet<OfflineClaim>>,
+    /// Custom data of license 1001 (XmlLicenseService).
+    custom: Mutex<CustomData>,
 }
 
 impl Fake {
@@ -329,6 +332,84 @@ impl LegacyService for Fake {
             replaced_by: 0,
             license_update: String::new(),
         })
+    }
+}
+
+/// Author 1 with API user demo/demo owns option 1 and license 1001; nothing else exists.
+impl BackOfficeService for Fake {
+    async fn authenticate(
+        &self,
+        credentials: ApiCredentials,
+        _permission: Permission,
+    ) -> Result<AuthorId, ServiceError> {
+        if credentials.author_id.get() == 1
+            && credentials.user_id == "demo"
+            && credentials.password == "demo"
+        {
+            Ok(credentials.author_id)
+        } else {
+            Err(ServiceError::BackOffice(BackOfficeRefusal::BadCredentials))
+        }
+    }
+
+    async fn add_license(
+        &self,
+        _author: AuthorId,
+        add: LicenseAdd,
+    ) -> Result<LicenseRecord, ServiceError> {
+        if add.option_id.get() != 1 {
+            return Err(ServiceError::BackOffice(
+                BackOfficeRefusal::UnknownReference,
+            ));
+        }
+        Ok(LicenseRecord {
+            license_id: add.license_id.unwrap_or(LicenseId::new(2000).unwrap()),
+            activation_password: add.activation_password.unwrap_or_default(),
+            customer_id: add.customer_id,
+            product_id: ProductId::new(1).unwrap(),
+            option_id: add.option_id,
+            quantity: add.quantity,
+            status: add.status,
+            activations_left: add.activations_left.unwrap_or(3),
+            deactivations_left: add.deactivations_left.unwrap_or(0),
+            license_counter: add.license_counter,
+            expiration: add.expiration,
+            entered_date: self.now(),
+            distributor_id: add.distributor_id,
+            invoice_number: add.invoice_number,
+            license_update: String::new(),
+            allowed_ips: None,
+            user_defined_fields: add.user_defined_fields,
+            custom_data: add.custom_data,
+        })
+    }
+
+    async fn license_custom_data(
+        &self,
+        _author: AuthorId,
+        license_id: LicenseId,
+    ) -> Result<CustomData, ServiceError> {
+        if license_id.get() != 1001 {
+            return Err(ServiceError::BackOffice(
+                BackOfficeRefusal::UnknownReference,
+            ));
+        }
+        Ok(self.custom.lock().unwrap().clone())
+    }
+
+    async fn update_license_custom_data(
+        &self,
+        _author: AuthorId,
+        license_id: LicenseId,
+        custom: CustomData,
+    ) -> Result<(), ServiceError> {
+        if license_id.get() != 1001 {
+            return Err(ServiceError::BackOffice(
+                BackOfficeRefusal::UnknownReference,
+            ));
+        }
+        *self.custom.lock().unwrap() = custom;
+        Ok(())
     }
 }
 
@@ -1563,4 +1644,52 @@ fn getcode_answers_label_lines_and_error_responses() {
         assert_eq!(body_of(&r), expected, "{query}");
         assert_eq!(attempts.len(), 1);
     }
+}
+
+const LICENSE_ASMX: &str = "/solo/webservices/XmlLicenseService.asmx";
+const LICENSE_AUTH: &str =
+    "<AuthorID>1</AuthorID><UserID>demo</UserID><UserPassword>demo</UserPassword>";
+
+#[test]
+fn license_service_op_form_answers_child_xml_and_s_form_an_escaped_string() {
+    let fake = Fake::default();
+    let inner = format!(
+        "<UpdateLicenseCustomData xmlns=\"\">{LICENSE_AUTH}<LicenseID>1001</LicenseID><LicenseCustomData>x</LicenseCustomData></UpdateLicenseCustomData>"
+    );
+    let envelope = format!(
+        r#"<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><UpdateLicenseCustomData xmlns="http://secure.softwarekey.com/solo/webservices/"><xml>{inner}</xml></UpdateLicenseCustomData></soap:Body></soap:Envelope>"#
+    );
+    let call = Call {
+        path: LICENSE_ASMX,
+        ..post11("UpdateLicenseCustomData", &envelope)
+    };
+    let answer = body(&run_with(&fake, &SoapConfig::default(), call));
+    assert!(
+        answer.contains("<UpdateLicenseCustomDataResult><UpdateLicenseCustomDataResult xmlns=\"\""),
+        "{answer}"
+    );
+    assert_eq!(fake.custom.lock().unwrap().data.as_deref(), Some("x"));
+
+    // The S form over POST: a malformed Xml fragment is 5002 and nothing changes.
+    let bad = format!(
+        "<UpdateLicenseCustomData>{LICENSE_AUTH}<LicenseID>1001</LicenseID><LicenseCustomData>&lt;a</LicenseCustomData><Format>Xml</Format></UpdateLicenseCustomData>"
+    );
+    let body_text: String = format!(
+        "xml={}",
+        bad.replace('<', "%3C")
+            .replace('>', "%3E")
+            .replace('&', "%26")
+    );
+    let r = post_form(
+        &fake,
+        (format!("{LICENSE_ASMX}/UpdateLicenseCustomData"), body_text),
+    );
+    let doc = inner_of(&r);
+    assert!(doc.contains("<ResultCode>5002</ResultCode>"), "{doc}");
+    assert_eq!(fake.custom.lock().unwrap().data.as_deref(), Some("x"));
+    assert_eq!(
+        fake.attempts.lock().unwrap().len(),
+        1,
+        "E-3: one attempt row"
+    );
 }
