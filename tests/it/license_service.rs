@@ -1,4 +1,4 @@
-//! XmlLicenseService (wire.md §3.7) against the real binary: AddS, Add,
+//! XmlLicenseService (wire.md §3.7) against the real binary: AddS, Add, InfoCheck(S),
 //! GetLicenseCustomData(S) and UpdateLicenseCustomData(S) over SOAP 1.1, SOAP 1.2 and
 //! HTTP POST, answers validated with xmllint; bad input and foreign objects give their
 //! documented codes (5002, 5040, 5042, 5043, 5044) and write nothing but one attempt
@@ -106,6 +106,22 @@ fn adds_s_a_license_reads_and_updates_its_custom_data_on_every_binding() {
     let doc = post(&app, "Add", &license_add(""));
     assert_eq!(code(&doc), 0, "{doc}");
     validate("LicenseAdd", &doc);
+
+    let info = soap12(
+        &app,
+        "InfoCheckS",
+        &format!("<InfoCheck>{AUTH}<LicenseID>7001</LicenseID></InfoCheck>"),
+    );
+    assert_eq!(code(&info), 0, "{info}");
+    validate("InfoCheck", &info);
+    assert_eq!(
+        extract_text(&info, "InvoiceNumber").as_deref(),
+        Some("INV-1")
+    );
+    assert_eq!(
+        extract_text(&info, "UDefNum2").as_deref(),
+        Some("-9000000000")
+    );
 
     let get =
         format!("<GetLicenseCustomData>{AUTH}<LicenseID>7001</LicenseID></GetLicenseCustomData>");
@@ -228,6 +244,10 @@ fn bad_back_office_input_gets_its_code_and_writes_nothing() {
     let theirs = "<GetLicenseCustomData><AuthorID>2</AuthorID><UserID>other</UserID><UserPassword>secret</UserPassword><LicenseID>7200</LicenseID></GetLicenseCustomData>";
     let doc = assert_refused_and_logged(&app, || soap11(&app, "GetLicenseCustomDataS", theirs));
     assert_eq!(code(&doc), 5042, "{doc}");
+    let theirs = "<InfoCheck><AuthorID>2</AuthorID><UserID>other</UserID><UserPassword>secret</UserPassword><LicenseID>7200</LicenseID></InfoCheck>";
+    let doc = assert_refused_and_logged(&app, || post(&app, "InfoCheck", theirs));
+    assert_eq!(code(&doc), 5042, "{doc}");
+    validate("InfoCheck", &doc);
     let update = format!("<UpdateLicenseCustomData>{AUTH}<LicenseID>7200</LicenseID><LicenseCustomData>&lt;open</LicenseCustomData><Format>Xml</Format></UpdateLicenseCustomData>");
     let doc = assert_refused_and_logged(&app, || soap11(&app, "UpdateLicenseCustomDataS", &update));
     assert_eq!(code(&doc), 5002, "not a well-formed fragment: {doc}");

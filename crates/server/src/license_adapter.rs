@@ -121,6 +121,15 @@ impl BackOfficeService for StoreService {
             .await
     }
 
+    async fn license_info(
+        &self,
+        author: AuthorId,
+        license_id: LicenseId,
+    ) -> Result<LicenseRecord, ServiceError> {
+        self.blocking(move |store| store.license_record(author, license_id))
+            .await
+    }
+
     async fn license_custom_data(
         &self,
         author: AuthorId,

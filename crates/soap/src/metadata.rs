@@ -17,7 +17,15 @@ const LICENSE_WSDL: &str = include_str!("../../../wsdl/XmlLicenseService.wsdl");
 const LICENSE_ADDRESS: &str = "http://localhost/solo/webservices/XmlLicenseService.asmx";
 
 /// `schema/{Name}.xsd` by file name.
-const SCHEMAS: [(&str, &str); 30] = [
+const SCHEMAS: [(&str, &str); 32] = [
+    (
+        "InfoCheckInput.xsd",
+        include_str!("../../../schema/InfoCheckInput.xsd"),
+    ),
+    (
+        "InfoCheckOutput.xsd",
+        include_str!("../../../schema/InfoCheckOutput.xsd"),
+    ),
     (
         "BackOffice.xsd",
         include_str!("../../../schema/BackOffice.xsd"),

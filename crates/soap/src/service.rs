@@ -373,6 +373,13 @@ pub trait BackOfficeService: ActivationService {
         add: LicenseAdd,
     ) -> impl Future<Output = Result<LicenseRecord, ServiceError>> + Send;
 
+    /// A license of `author` (InfoCheck in back-office mode).
+    fn license_info(
+        &self,
+        author: AuthorId,
+        license_id: LicenseId,
+    ) -> impl Future<Output = Result<LicenseRecord, ServiceError>> + Send;
+
     /// The custom data of a license of `author` (GetLicenseCustomData).
     fn license_custom_data(
         &self,

@@ -384,6 +384,16 @@ impl BackOfficeService for Fake {
         })
     }
 
+    async fn license_info(
+        &self,
+        _author: AuthorId,
+        _license_id: LicenseId,
+    ) -> Result<LicenseRecord, ServiceError> {
+        Err(ServiceError::BackOffice(
+            BackOfficeRefusal::UnknownReference,
+        ))
+    }
+
     async fn license_custom_data(
         &self,
         _author: AuthorId,

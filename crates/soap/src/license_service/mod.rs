@@ -1,6 +1,6 @@
 //! XmlLicenseService (wire.md §3.7), the back office over SOAP 1.1, SOAP 1.2 and HTTP
-//! POST: Add/AddS, GetLicenseCustomData(S), UpdateLicenseCustomData(S), one file per
-//! operation. Every document starts with the API user's triple (wire.md §3), checked
+//! POST: Add/AddS, GetLicenseCustomData(S), UpdateLicenseCustomData(S), InfoCheck(S)
+//! (back-office mode), one file per operation. Every document starts with the API user's triple (wire.md §3), checked
 //! by [`BackOfficeService::authenticate`] before anything is read or written.
 //!
 //! `OpS` takes and answers the inner document as an escaped string (§2.1); `Op` carries
@@ -9,6 +9,7 @@
 
 mod add;
 mod custom_data;
+mod info_check;
 mod record;
 
 use crate::binding::{Binding, SERVICE_NS};
@@ -120,7 +121,10 @@ pub(crate) async fn post<S: BackOfficeService>(
 fn is_string_form(op: Operation) -> bool {
     matches!(
         op,
-        Operation::AddS | Operation::GetLicenseCustomDataS | Operation::UpdateLicenseCustomDataS
+        Operation::AddS
+            | Operation::GetLicenseCustomDataS
+            | Operation::UpdateLicenseCustomDataS
+            | Operation::InfoCheckS
     )
 }
 
@@ -134,6 +138,7 @@ fn string_form(op: Operation) -> Option<Operation> {
         Operation::UpdateLicenseCustomData | Operation::UpdateLicenseCustomDataS => {
             Operation::UpdateLicenseCustomDataS
         }
+        Operation::InfoCheck | Operation::InfoCheckS => Operation::InfoCheckS,
         _ => return None,
     })
 }
@@ -143,6 +148,7 @@ fn input_root(op: Operation) -> &'static str {
     match string_form(op) {
         Some(Operation::AddS) => "LicenseAdd",
         Some(Operation::GetLicenseCustomDataS) => "GetLicenseCustomData",
+        Some(Operation::InfoCheckS) => "InfoCheck",
         _ => "UpdateLicenseCustomData",
     }
 }
@@ -199,6 +205,7 @@ async fn run<S: BackOfficeService>(svc: &S, op: Operation, doc: &Element) -> Out
         Some(Operation::AddS) => add::run(svc, &fields).await,
         Some(Operation::GetLicenseCustomDataS) => custom_data::get(svc, &fields).await,
         Some(Operation::UpdateLicenseCustomDataS) => custom_data::update(svc, &fields).await,
+        Some(Operation::InfoCheckS) => info_check::run(svc, &fields).await,
         _ => Err(OpError::Refused(Refused::Document)),
     }
 }

@@ -124,13 +124,17 @@ pub enum Operation {
     UpdateLicenseCustomData,
     /// §3.7 UpdateLicenseCustomDataS.
     UpdateLicenseCustomDataS,
+    /// §3.7 InfoCheck (XmlDocument form).
+    InfoCheck,
+    /// §3.7 InfoCheckS.
+    InfoCheckS,
     /// Anything else (UnknownOperation fault, or 404 over HTTP POST).
     Unknown,
 }
 
 impl Operation {
     /// Every known operation.
-    pub const KNOWN: [Operation; 17] = [
+    pub const KNOWN: [Operation; 19] = [
         Self::ActivateInstallation,
         Self::ActivateInstallationLicenseFile,
         Self::CheckInstallationStatus,
@@ -148,6 +152,8 @@ impl Operation {
         Self::GetLicenseCustomDataS,
         Self::UpdateLicenseCustomData,
         Self::UpdateLicenseCustomDataS,
+        Self::InfoCheck,
+        Self::InfoCheckS,
     ];
 
     /// The method name (`Unknown` for the unknown operation).
@@ -170,6 +176,8 @@ impl Operation {
             Self::GetLicenseCustomDataS => "GetLicenseCustomDataS",
             Self::UpdateLicenseCustomData => "UpdateLicenseCustomData",
             Self::UpdateLicenseCustomDataS => "UpdateLicenseCustomDataS",
+            Self::InfoCheck => "InfoCheck",
+            Self::InfoCheckS => "InfoCheckS",
             Self::Unknown => "Unknown",
         }
     }
@@ -295,6 +303,8 @@ impl Request {
             | Operation::GetLicenseCustomDataS
             | Operation::UpdateLicenseCustomData
             | Operation::UpdateLicenseCustomDataS
+            | Operation::InfoCheck
+            | Operation::InfoCheckS
             | Operation::Unknown => return None,
         })
     }
