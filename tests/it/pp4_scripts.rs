@@ -151,3 +151,24 @@ fn countpost_asp_stores_the_last_usage_counters() {
         "refusals keep the last counters"
     );
 }
+
+#[test]
+fn scripts_without_a_public_field_list_answer_404() {
+    // wire.md §3.11: not served in this version [ours].
+    let app = TestApp::spawn();
+    for path in [
+        "/solo/customers/getregdata.asp",
+        "/solo/customers/getlicenseinfo1.asp",
+        "/solo/customers/license_return.asp",
+        "/solo/customers/download.asp",
+        "/solo/customers/DownloadFile.aspx",
+        "/solo/customers/trialsignup.asp",
+        "/solo/customers/getinvoicelicenseidlist.asp",
+    ] {
+        assert_eq!(
+            app.get(&format!("{path}?LicenseID=1002")).status,
+            404,
+            "{path}"
+        );
+    }
+}
