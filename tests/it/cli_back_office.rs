@@ -130,12 +130,13 @@ fn add_multiple_writes_gap_free_licenses_and_an_e17_csv() {
             "9",
         ],
     );
-    assert!(out.contains("created 12 licenses 1004..=1015"), "{out}");
+    // The demo seeds licenses 1001..=1004 (1004: the floating license of issue 6).
+    assert!(out.contains("created 12 licenses 1005..=1016"), "{out}");
     assert!(out.contains("invoice balances"), "{out}");
     let rows = read_csv(&d.join("out.csv"));
     assert_eq!(rows.len(), 12);
     for (i, r) in rows.iter().enumerate() {
-        assert_eq!(r[0].parse::<usize>().expect("id"), 1004 + i);
+        assert_eq!(r[0].parse::<usize>().expect("id"), 1005 + i);
         // PWD-1/2/3: prefix + 6 digits, used for the activation password too.
         let pw = &r[1];
         assert!(pw.starts_with("ACME-") && pw.len() == 11, "{pw}");
