@@ -13,6 +13,7 @@ mod keys;
 mod legacy;
 mod license_file;
 mod offline;
+mod pp4_scripts;
 mod race;
 mod schema;
 mod server;

@@ -20,6 +20,7 @@ pub mod license_file;
 pub mod model;
 pub mod offact;
 pub mod password;
+pub mod pp4_post;
 pub mod refusal;
 pub mod status;
 pub mod status_check;

@@ -28,6 +28,7 @@ mod keys;
 mod last_seen;
 mod load;
 mod offline;
+mod pp4;
 mod rows;
 mod schema;
 mod url;
