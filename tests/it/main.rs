@@ -14,6 +14,7 @@ mod legacy;
 mod license_file;
 mod license_service;
 mod offline;
+mod pp4_scripts;
 mod race;
 mod schema;
 mod server;

@@ -21,6 +21,7 @@ pub mod license_record;
 pub mod model;
 pub mod offact;
 pub mod password;
+pub mod pp4_post;
 pub mod refusal;
 pub mod status;
 pub mod status_check;

@@ -324,4 +324,25 @@ impl LegacyService for StoreService {
             license_update,
         })
     }
+
+    async fn register_customer(
+        &self,
+        license_id: unlockd_core::LicenseId,
+        password: unlockd_core::Password,
+        contact: unlockd_core::pp4_post::ContactData,
+    ) -> Result<(), ServiceError> {
+        self.blocking(move |s| s.register_customer(license_id, &password, &contact))
+            .await
+    }
+
+    async fn post_usage_counters(
+        &self,
+        license_id: unlockd_core::LicenseId,
+        password: Option<unlockd_core::Password>,
+        counters: unlockd_core::pp4_post::UsageCounters,
+    ) -> Result<String, ServiceError> {
+        let now = self.clock.now();
+        self.blocking(move |s| s.post_usage_counters(license_id, password.as_ref(), counters, now))
+            .await
+    }
 }

@@ -15,6 +15,7 @@ pub use unlockd_core::license_file::{CustomerInfo, LicenseFileData};
 pub use unlockd_core::license_record::{
     CustomData, CustomDataFormat, LicenseRecord, UserDefinedFields,
 };
+use unlockd_core::pp4_post::{ContactData, UsageCounters};
 use unlockd_core::status_check::{CheckRefused, CheckRequest, InstallationStatus};
 use unlockd_core::{
     AuthorId, CustomerId, EncryptionKeyId, LicenseId, LicenseStatus, OptionId, Password, ProductId,
@@ -264,6 +265,26 @@ pub trait LegacyService: ActivationService {
         password: Password,
         product_id: Option<ProductId>,
     ) -> impl Future<Output = Result<LicenseStatusReport, ServiceError>> + Send;
+
+    /// postregdata.asp (wire.md §3.11): with matching credentials (A2), writes the
+    /// contact data to the license's customer and marks it registered (ACT-6), in one
+    /// transaction under the license lock. A refusal commits nothing.
+    fn register_customer(
+        &self,
+        license_id: LicenseId,
+        password: Password,
+        contact: ContactData,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
+
+    /// countpost.asp (wire.md §3.11): stores the five counters as the license's last
+    /// usage counters (a password, when given, must match) and returns its License
+    /// Update. A refusal commits nothing.
+    fn post_usage_counters(
+        &self,
+        license_id: LicenseId,
+        password: Option<Password>,
+        counters: UsageCounters,
+    ) -> impl Future<Output = Result<String, ServiceError>> + Send;
 }
 
 /// What getlicensestatus.asp reports (wire.md §3.11, §4.2, errata E-21).

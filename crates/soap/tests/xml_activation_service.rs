@@ -333,6 +333,30 @@ impl LegacyService for Fake {
             license_update: String::new(),
         })
     }
+
+    async fn register_customer(
+        &self,
+        license_id: LicenseId,
+        password: unlockd_core::Password,
+        _contact: unlockd_core::pp4_post::ContactData,
+    ) -> Result<(), ServiceError> {
+        if license_id.get() != 1001 || !password.matches("demo1001") {
+            return Err(Refusal::Credentials.into());
+        }
+        Ok(())
+    }
+
+    async fn post_usage_counters(
+        &self,
+        license_id: LicenseId,
+        _password: Option<unlockd_core::Password>,
+        _counters: unlockd_core::pp4_post::UsageCounters,
+    ) -> Result<String, ServiceError> {
+        if license_id.get() != 1001 {
+            return Err(Refusal::Credentials.into());
+        }
+        Ok("Thanks <3".into())
+    }
 }
 
 /// Author 1 with API user demo/demo owns option 1 and license 1001; nothing else exists.

@@ -29,6 +29,7 @@ mod last_seen;
 mod license_office;
 mod load;
 mod offline;
+mod pp4;
 mod rows;
 mod schema;
 mod url;

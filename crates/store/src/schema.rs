@@ -333,6 +333,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    license_usage_counters (license_id) {
+        license_id -> Integer,
+        counter1 -> BigInt,
+        counter2 -> BigInt,
+        counter3 -> BigInt,
+        counter4 -> BigInt,
+        counter5 -> BigInt,
+        posted_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(api_users -> authors (author_id));
 diesel::joinable!(products -> authors (author_id));
 diesel::joinable!(product_options -> products (product_id));
@@ -346,6 +358,7 @@ diesel::joinable!(distributors -> customers (customer_id));
 diesel::joinable!(invoice_lines -> invoices (invoice_number));
 diesel::joinable!(license_parameters -> licenses (license_id));
 diesel::joinable!(product_option_details -> product_options (option_id));
+diesel::joinable!(license_usage_counters -> licenses (license_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     authors,
@@ -367,4 +380,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     license_parameters,
     product_option_details,
     bulk_batches,
+    license_usage_counters,
 );

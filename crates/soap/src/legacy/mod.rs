@@ -1,11 +1,13 @@
 //! The legacy surfaces (wire.md §3.9, §3.11): activationserver.asmx ActivateLicense, a
 //! typed ASMX operation over SOAP 1.1, SOAP 1.2 and HTTP POST, and the PP4 automation
-//! scripts getcode.asp and getlicensestatus.asp. Both run the same rules core as XmlActivationService through
+//! scripts getcode.asp, getlicensestatus.asp, postregdata.asp and countpost.asp. Both run the same rules core as XmlActivationService through
 //! [`LegacyService`]; their numbers come from [`crate::result_code`].
 
 mod activate_license;
+mod countpost;
 mod getcode;
 mod getlicensestatus;
+mod postregdata;
 mod script;
 
 use std::net::IpAddr;
@@ -29,6 +31,10 @@ pub(crate) enum LegacyRoute<'p> {
     GetCode,
     /// `{prefix}/customers/getlicensestatus.asp`.
     GetLicenseStatus,
+    /// `{prefix}/postings/postregdata.asp`.
+    PostRegData,
+    /// `{prefix}/postings/countpost.asp`.
+    CountPost,
 }
 
 /// Matches `path` (ASCII case-insensitive, wire.md §1) against the legacy endpoints.
@@ -44,6 +50,12 @@ pub(crate) fn route<'p>(cfg: &SoapConfig, path: &'p str) -> Option<LegacyRoute<'
     }
     if rest.eq_ignore_ascii_case("/customers/getlicensestatus.asp") {
         return Some(LegacyRoute::GetLicenseStatus);
+    }
+    if rest.eq_ignore_ascii_case("/postings/postregdata.asp") {
+        return Some(LegacyRoute::PostRegData);
+    }
+    if rest.eq_ignore_ascii_case("/postings/countpost.asp") {
+        return Some(LegacyRoute::CountPost);
     }
     let head = rest
         .get(..asmx.len())
@@ -67,6 +79,8 @@ pub(crate) async fn handle<S: LegacyService>(
     match route {
         LegacyRoute::GetCode => getcode::handle(svc, req).await,
         LegacyRoute::GetLicenseStatus => getlicensestatus::handle(svc, req).await,
+        LegacyRoute::PostRegData => postregdata::handle(svc, req).await,
+        LegacyRoute::CountPost => countpost::handle(svc, req).await,
         LegacyRoute::ActivationServer => activate_license::handle_service(svc, cfg, req).await,
         LegacyRoute::ActivationServerMethod(m) => activate_license::handle_post(svc, m, req).await,
     }

@@ -92,3 +92,49 @@ fn text(bytes: &[u8]) -> String {
             .collect(),
     }
 }
+
+/// The `Error Response = N` answer of a refused posting script (wire.md §4.1: 100 for
+/// blank or bad credentials, else 500), after its attempt row (errata E-3); 500 if
+/// that row could not be written. `refusal` `None` is an internal error.
+pub(crate) async fn refuse<S: crate::service::LegacyService>(
+    svc: &S,
+    name: &'static str,
+    license_text: &str,
+    refusal: Option<unlockd_core::Refusal>,
+    blank: bool,
+    client_ip: Option<std::net::IpAddr>,
+) -> HttpResponse {
+    use crate::result_code::{self, Pp4Error};
+    let number = match result_code::pp4(refusal.as_ref(), blank) {
+        Pp4Error::Code(n) => n,
+        Pp4Error::NoMoreKeys => 500,
+    };
+    let reason = refusal
+        .map(|r| result_code::of(&r.into()).reason)
+        .unwrap_or("E-INTERNAL");
+    let license_id = license_text.parse().ok();
+    let written = super::record(
+        svc,
+        name,
+        license_id.unwrap_or(0),
+        number,
+        reason,
+        client_ip,
+    )
+    .await;
+    let number = if written { number } else { 500 };
+    respond(
+        name,
+        line("Error Response", &number.to_string()),
+        license_id,
+        number,
+    )
+}
+
+/// The refusal behind a service error (`None`: internal).
+pub(crate) fn refusal_of(error: crate::service::ServiceError) -> Option<unlockd_core::Refusal> {
+    match error {
+        crate::service::ServiceError::Refused(r) => Some(r),
+        _ => None,
+    }
+}
