@@ -4,59 +4,30 @@
 //! iteration activates a new computer on a license with a huge allowance, so every
 //! one is a Counted grant. Throughput is reported in activations per second.
 
+mod fixture;
+
+use fixture::{Fixture, NOW, PASSWORD};
+
 use std::net::{IpAddr, Ipv4Addr};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
-use time::macros::datetime;
-use time::OffsetDateTime;
 use unlockd_core::activation::{ActivationRequest, Policy};
-use unlockd_core::{
-    ActivationPath, ComputerId, ComputerKey, EncryptionKeyId, LicenseId, OptionType, Password,
-    TriggerCode,
-};
-use unlockd_store::{
-    DatabaseUrl, NewAuthor, NewCustomer, NewKey, NewLicense, NewOption, NewProduct, Store,
-    StoreOptions,
-};
+use unlockd_core::{ActivationPath, ComputerId, ComputerKey, EncryptionKeyId, LicenseId, Password};
+use unlockd_store::{NewKey, NewLicense, Store};
 
 /// wire.md §6.3: 321990713 encodes 2026-11-26, so CLK-1 passes with the real Tc1.
 const SESSION: i32 = 321_990_713;
-const NOW: OffsetDateTime = datetime!(2026-11-26 10:00 UTC);
-const PASSWORD: &str = "bench-password";
 
 fn setup(dir: &tempfile::TempDir) -> (Store, LicenseId, EncryptionKeyId) {
-    let url = DatabaseUrl::Sqlite(dir.path().join("bench.db"));
-    let store = Store::open(&url, StoreOptions::default()).expect("open");
-    store.migrate().expect("migrate");
-    let author = store
-        .insert_author(&NewAuthor {
-            id: None,
-            name: "Bench".to_owned(),
-            created_at: NOW,
-        })
-        .expect("author");
-    let product = store
-        .insert_product(&NewProduct {
-            id: None,
-            author_id: author,
-            name: "Bench".to_owned(),
-            latest_version: None,
-        })
-        .expect("product");
-    let mut option = NewOption::new(
-        product,
-        "Bench",
-        OptionType::ActivationCode,
-        TriggerCode::new(1).expect("1..=50"),
-    );
+    let f = Fixture::new(dir);
+    let (store, author) = (&f.store, f.author);
+    let mut option = f.option();
     option.issue_installation_id = true;
     option.tc_seed = 4321;
     let option = store.insert_option(&option).expect("option");
-    let customer = store
-        .insert_customer(&NewCustomer::new(NOW))
-        .expect("customer");
+    let customer = f.customer;
     let mut license = NewLicense::new(option, customer, PASSWORD, NOW);
     license.activations_left = Some(i32::MAX);
     let license = store.insert_license(&license).expect("license");
@@ -72,7 +43,7 @@ fn setup(dir: &tempfile::TempDir) -> (Store, LicenseId, EncryptionKeyId) {
         envelope_key: String::new(),
     };
     store.insert_key(author, &key).expect("key");
-    (store, license, key.id)
+    (f.store, license, key.id)
 }
 
 fn request(license: LicenseId, computer: i32) -> ActivationRequest {

@@ -3,44 +3,25 @@
 //! seat count (FLT-3), core decision, session + update counter + history writes,
 //! durable commit (synchronous=FULL). Each iteration polls the next session in turn.
 
+mod fixture;
+
+use fixture::{Fixture, NOW, PASSWORD};
+
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
-use time::macros::datetime;
-use time::OffsetDateTime;
 use unlockd_core::activation::Policy;
 use unlockd_core::floating::{
     FloatingRules, OpenRequest, SessionAction, SessionId, SessionRequest,
 };
-use unlockd_core::{EncryptionKeyId, OptionType, Password, TriggerCode};
-use unlockd_store::{
-    CounterSource, DatabaseUrl, NewAuthor, NewCustomer, NewFloatingSet, NewKey, NewLicense,
-    NewOption, NewProduct, Store, StoreOptions,
-};
+use unlockd_core::{EncryptionKeyId, Password};
+use unlockd_store::{CounterSource, NewFloatingSet, NewKey, NewLicense, Store};
 
-const NOW: OffsetDateTime = datetime!(2026-11-26 10:00 UTC);
-const PASSWORD: &str = "bench-password";
 const SESSIONS: usize = 1_000;
 
 fn setup(dir: &tempfile::TempDir) -> (Store, EncryptionKeyId, Vec<SessionId>) {
-    let url = DatabaseUrl::Sqlite(dir.path().join("bench.db"));
-    let store = Store::open(&url, StoreOptions::default()).expect("open");
-    store.migrate().expect("migrate");
-    let author = store
-        .insert_author(&NewAuthor {
-            id: None,
-            name: "Bench".to_owned(),
-            created_at: NOW,
-        })
-        .expect("author");
-    let product = store
-        .insert_product(&NewProduct {
-            id: None,
-            author_id: author,
-            name: "Bench".to_owned(),
-            latest_version: None,
-        })
-        .expect("product");
+    let f = Fixture::new(dir);
+    let (store, author) = (&f.store, f.author);
     store
         .insert_floating_set(&NewFloatingSet {
             id: 1,
@@ -55,19 +36,12 @@ fn setup(dir: &tempfile::TempDir) -> (Store, EncryptionKeyId, Vec<SessionId>) {
             },
         })
         .expect("floating set");
-    let mut option = NewOption::new(
-        product,
-        "Bench",
-        OptionType::ActivationCode,
-        TriggerCode::new(1).expect("1..=50"),
-    );
+    let mut option = f.option();
     option.counter_source = CounterSource::SpecifiedValue;
     option.counter_value = SESSIONS as i64;
     option.network_floating_set_id = Some(1);
     let option = store.insert_option(&option).expect("option");
-    let customer = store
-        .insert_customer(&NewCustomer::new(NOW))
-        .expect("customer");
+    let customer = f.customer;
     let license = store
         .insert_license(&NewLicense::new(option, customer, PASSWORD, NOW))
         .expect("license");
@@ -98,7 +72,7 @@ fn setup(dir: &tempfile::TempDir) -> (Store, EncryptionKeyId, Vec<SessionId>) {
                 .id
         })
         .collect();
-    (store, key.id, ids)
+    (f.store, key.id, ids)
 }
 
 fn poll_session(c: &mut Criterion) {

@@ -3,52 +3,23 @@
 //! under the allocation lock, insert, read-back of the License record, durable commit)
 //! and the argon2id verification of the API user's password that precedes it.
 
+mod fixture;
+
+use fixture::{Fixture, NOW, PASSWORD};
+
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use criterion::{criterion_group, criterion_main, Criterion};
-use time::macros::datetime;
-use time::OffsetDateTime;
 use unlockd_core::license_record::CustomDataFormat;
-use unlockd_core::{OptionType, TriggerCode};
-use unlockd_store::{
-    DatabaseUrl, NewAuthor, NewCustomer, NewLicense, NewOption, NewProduct, Store, StoreOptions,
-};
-
-const NOW: OffsetDateTime = datetime!(2026-11-26 10:00 UTC);
+use unlockd_store::NewLicense;
 
 fn bench_store_add(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let url = DatabaseUrl::Sqlite(dir.path().join("bench.db"));
-    let store = Store::open(&url, StoreOptions::default()).expect("open");
-    store.migrate().expect("migrate");
-    let author = store
-        .insert_author(&NewAuthor {
-            id: None,
-            name: "Bench".to_owned(),
-            created_at: NOW,
-        })
-        .expect("author");
-    let product = store
-        .insert_product(&NewProduct {
-            id: None,
-            author_id: author,
-            name: "Bench".to_owned(),
-            latest_version: None,
-        })
-        .expect("product");
-    let option = store
-        .insert_option(&NewOption::new(
-            product,
-            "Bench",
-            OptionType::ActivationCode,
-            TriggerCode::new(1).expect("1..=50"),
-        ))
-        .expect("option");
-    let customer = store
-        .insert_customer(&NewCustomer::new(NOW))
-        .expect("customer");
-    let license = NewLicense::new(option, customer, "bench-password", NOW);
+    let f = Fixture::new(&dir);
+    let option = f.store.insert_option(&f.option()).expect("option");
+    let license = NewLicense::new(option, f.customer, PASSWORD, NOW);
+    let (store, author) = (&f.store, f.author);
     c.bench_function("adds_store_transaction_sqlite", |b| {
         b.iter(|| {
             store
