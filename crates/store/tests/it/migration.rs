@@ -37,9 +37,9 @@ fn open_creates_an_empty_schema_and_an_sqlite_file_in_wal_mode() {
     assert!(digests.contains_key("licenses"));
     assert!(!digests.contains_key("activation_history"));
     assert!(digests.values().all(|(rows, _)| *rows == 0));
-    if let TestDb::Sqlite(dir) = &db {
+    if let Some(dir) = db.sqlite_dir() {
         // The URL form creates a file that did not exist, in WAL mode (CON-6).
-        let path = dir.path().join("nested.db");
+        let path = dir.join("nested.db");
         let url = DatabaseUrl::parse(&format!("sqlite://{}", path.display())).unwrap();
         Store::open(&url, StoreOptions::default()).unwrap();
         assert!(path.exists());

@@ -4,14 +4,12 @@
 //! at the end).
 
 use std::net::{IpAddr, Ipv4Addr};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection, SqliteConnection};
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
-use tempfile::TempDir;
 use time::macros::datetime;
 use time::OffsetDateTime;
 use unlockd_core::activation::{ActivationRequest, Grant, Policy};
@@ -24,87 +22,28 @@ use unlockd_store::{
     DatabaseUrl, NewAuthor, NewCustomer, NewKey, NewLicense, NewOption, NewProduct, Store,
     StoreError, StoreOptions,
 };
+use unlockd_testdb::TestDatabase;
 
 /// rules EX defaults: 2025-03-10T12:00Z.
 pub const NOW: OffsetDateTime = datetime!(2025-03-10 12:00 UTC);
 pub const PASSWORD: &str = "demo1001";
 pub const KEY: &str = "6F1C2E7A-0D4B-4C8E-9B1A-5E3D2C1B0A99";
 
-/// The PostgreSQL server's maintenance database (trust auth).
-const PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
-
-/// Whether this run tests PostgreSQL (`UNLOCKD_TEST_DATABASE=postgres`).
-pub fn on_postgres() -> bool {
-    match std::env::var("UNLOCKD_TEST_DATABASE").as_deref() {
-        Ok("postgres" | "postgresql") => true,
-        Ok("sqlite" | "") | Err(_) => false,
-        Ok(other) => panic!("UNLOCKD_TEST_DATABASE={other}: use sqlite or postgres"),
-    }
-}
-
-/// A PostgreSQL database `unlockd_test_<pid>_<n>` created for one test and dropped
-/// (with its connections) when this guard drops.
-pub struct PgDatabase {
-    name: String,
-}
-
-impl PgDatabase {
-    fn create() -> Self {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let name = format!(
-            "unlockd_test_{}_{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        );
-        let mut admin = PgConnection::establish(PG_ADMIN_URL).expect("PostgreSQL at 127.0.0.1");
-        // A leftover of an earlier run with the same pid goes first.
-        admin
-            .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .unwrap();
-        admin
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .unwrap();
-        Self { name }
-    }
-
-    fn url(&self) -> String {
-        format!("postgres://postgres@127.0.0.1:5432/{}", self.name)
-    }
-}
-
-impl Drop for PgDatabase {
-    fn drop(&mut self) {
-        if let Ok(mut admin) = PgConnection::establish(PG_ADMIN_URL) {
-            let _ = admin.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ));
-        }
-    }
-}
-
-/// A fresh, empty database of the backend under test.
-pub enum TestDb {
-    /// A temp dir holding `unlockd.db`.
-    Sqlite(TempDir),
-    /// A database of its own on the local PostgreSQL server.
-    Postgres(PgDatabase),
-}
+/// A fresh, empty database of the backend under test (`UNLOCKD_TEST_DATABASE`).
+pub struct TestDb(TestDatabase);
 
 impl TestDb {
     pub fn new() -> Self {
-        if on_postgres() {
-            Self::Postgres(PgDatabase::create())
-        } else {
-            Self::Sqlite(tempfile::tempdir().unwrap())
-        }
+        Self(TestDatabase::new())
     }
 
     pub fn url(&self) -> DatabaseUrl {
-        match self {
-            Self::Sqlite(dir) => DatabaseUrl::Sqlite(dir.path().join("unlockd.db")),
-            Self::Postgres(db) => DatabaseUrl::parse(&db.url()).unwrap(),
-        }
+        DatabaseUrl::parse(self.0.url()).unwrap()
+    }
+
+    /// The temp dir of the SQLite file; `None` on PostgreSQL.
+    pub fn sqlite_dir(&self) -> Option<&std::path::Path> {
+        self.0.sqlite_dir()
     }
 
     /// A direct connection beside the store's pool.
