@@ -193,6 +193,9 @@ pub struct SessionGrant {
     pub rules: FloatingRules,
     /// The license's update counter after this answer (wire.md §7.3).
     pub update_counter: i64,
+    /// The instant the call was decided at: the certificate's ServerTimestamp, so that
+    /// `AllocatedUntilDate - ServerTimestamp` is exactly the lease (FLT-3).
+    pub issued_at: OffsetDateTime,
 }
 
 /// FLT-4 OpenSession: A2 credentials (ERR-1), CLK-1 right after them (E-13), a
@@ -224,7 +227,7 @@ pub fn open(
         checked_out: false,
         closed: false,
     };
-    grant(license, floating, seats, live + 1, session)
+    grant(license, floating, seats, live + 1, session, now)
 }
 
 /// Poll, Close, Checkout and Checkin on the session `req.session_id` (FLT-5, FLT-6).
@@ -260,7 +263,7 @@ pub fn act(
     match req.action {
         SessionAction::Close => {
             next.closed = true;
-            return grant(license, floating, seats, others, next);
+            return grant(license, floating, seats, others, next, now);
         }
         _ if session.closed => return Err(Refusal::Session),
         SessionAction::Poll => {
@@ -293,7 +296,7 @@ pub fn act(
             next.allocated_until = now + floating.lease();
         }
     }
-    grant(license, floating, seats, others + 1, next)
+    grant(license, floating, seats, others + 1, next, now)
 }
 
 fn grant(
@@ -302,6 +305,7 @@ fn grant(
     seats: i64,
     live_after: i64,
     session: SessionState,
+    now: OffsetDateTime,
 ) -> Result<SessionGrant, Refusal> {
     Ok(SessionGrant {
         session,
@@ -312,6 +316,7 @@ fn grant(
             .update_counter
             .checked_add(1)
             .ok_or(Refusal::Config)?,
+        issued_at: now,
     })
 }
 

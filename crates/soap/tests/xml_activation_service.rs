@@ -295,6 +295,7 @@ fn session_grant(action: Option<SessionAction>) -> SessionGrant {
             checkout_max_hours: 72,
         },
         update_counter: 12,
+        issued_at: now,
     }
 }
 

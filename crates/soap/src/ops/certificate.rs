@@ -2,7 +2,6 @@
 //! listed order and signed on its own with the ServerKey, never encrypted (§5.3,
 //! errata E-10), then carried as child XML of the answer's PrivateData.
 
-use time::OffsetDateTime;
 use unlockd_core::floating::SessionGrant;
 
 use super::Failed;
@@ -11,19 +10,15 @@ use crate::error::OpError;
 use crate::value;
 use crate::xml::XmlWriter;
 
-/// The signed certificate of `grant`, issued at `now`.
-pub(crate) fn signed(
-    grant: &SessionGrant,
-    keys: &KeySet,
-    now: OffsetDateTime,
-) -> Result<String, Failed> {
+/// The signed certificate of `grant`, stamped with the instant the grant was decided.
+pub(crate) fn signed(grant: &SessionGrant, keys: &KeySet) -> Result<String, Failed> {
     let s = &grant.session;
     let r = &grant.rules;
     let mut w = XmlWriter::fragment();
     w.start("NetworkSession", &[])
         .element("SessionID", s.id.as_str())
         .element("LicenseID", &s.license_id.get().to_string())
-        .element("ServerTimestamp", &value::format_date_time(now))
+        .element("ServerTimestamp", &value::format_date_time(grant.issued_at))
         .element(
             "AllocatedUntilDate",
             &value::format_date_time(s.allocated_until),

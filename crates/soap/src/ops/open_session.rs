@@ -50,7 +50,7 @@ impl OpenSession {
             .await?;
         Ok(Reply {
             update_counter: Some(grant.update_counter),
-            outputs: certificate::signed(&grant, ctx.keys, svc.now())?,
+            outputs: certificate::signed(&grant, ctx.keys)?,
         })
     }
 }

@@ -75,7 +75,7 @@ impl SessionCall {
         let outputs = if close {
             String::new()
         } else {
-            certificate::signed(&grant, ctx.keys, svc.now())?
+            certificate::signed(&grant, ctx.keys)?
         };
         Ok(Reply {
             update_counter: Some(grant.update_counter),
