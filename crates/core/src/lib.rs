@@ -10,6 +10,7 @@ pub mod bulk;
 pub mod clock;
 pub mod counter;
 pub mod credentials;
+pub mod customer_record;
 pub mod deactivation;
 pub mod floating;
 pub mod history;

@@ -16,6 +16,7 @@ mod back_office;
 mod bulk;
 mod convert;
 mod counter;
+mod customer_office;
 mod db;
 mod digest;
 mod error;
@@ -42,6 +43,7 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 pub use activation::Activated;
 pub use back_office::{LicenseFilter, LicenseListing, NewDistributor, NewInvoice};
 pub use bulk::{BulkAdd, BulkOutcome};
+pub use customer_office::{LicenseWithCustomer, SEARCH_LIMIT};
 pub use error::StoreError;
 pub use floating::NewFloatingSet;
 pub use inputs::{

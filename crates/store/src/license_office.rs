@@ -185,7 +185,7 @@ impl Store {
 }
 
 /// The author owning option `id`, `None` if unknown.
-fn option_author(conn: &mut Conn, id: OptionId) -> Result<Option<i32>, StoreError> {
+pub(crate) fn option_author(conn: &mut Conn, id: OptionId) -> Result<Option<i32>, StoreError> {
     Ok(product_options::table
         .inner_join(products::table)
         .filter(product_options::id.eq(id.get()))
@@ -195,7 +195,7 @@ fn option_author(conn: &mut Conn, id: OptionId) -> Result<Option<i32>, StoreErro
 }
 
 /// A customer `author` may reference: it exists and belongs to no other author.
-fn check_customer(
+pub(crate) fn check_customer(
     conn: &mut Conn,
     author: AuthorId,
     id: CustomerId,
@@ -233,7 +233,7 @@ fn license_author_guard(
     }
 }
 
-fn load_record(
+pub(crate) fn load_record(
     conn: &mut Conn,
     author: AuthorId,
     id: LicenseId,
