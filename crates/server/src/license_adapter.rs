@@ -50,11 +50,13 @@ enum Login {
     Refused(BackOfficeRefusal),
 }
 
-impl BackOfficeService for StoreService {
-    async fn authenticate(
+impl StoreService {
+    /// Checks the triple against the author's API user (argon2id verify, failures
+    /// counted and throttled) and that the user holds every one of `permissions`.
+    pub(crate) async fn login(
         &self,
         credentials: ApiCredentials,
-        permission: Permission,
+        permissions: &[Permission],
     ) -> Result<AuthorId, ServiceError> {
         let now = self.now();
         let author = credentials.author_id;
@@ -78,15 +80,25 @@ impl BackOfficeService for StoreService {
             .await?;
         match login {
             Login::Refused(refusal) => Err(ServiceError::BackOffice(refusal)),
-            Login::Ok(permissions)
-                if permissions
-                    .split(',')
-                    .any(|p| p.trim() == permission.name()) =>
-            {
-                Ok(author)
+            Login::Ok(held) => {
+                let holds = |p: &Permission| held.split(',').any(|h| h.trim() == p.name());
+                if permissions.iter().all(holds) {
+                    Ok(author)
+                } else {
+                    Err(ServiceError::BackOffice(BackOfficeRefusal::Denied))
+                }
             }
-            Login::Ok(_) => Err(ServiceError::BackOffice(BackOfficeRefusal::Denied)),
         }
+    }
+}
+
+impl BackOfficeService for StoreService {
+    async fn authenticate(
+        &self,
+        credentials: ApiCredentials,
+        permission: Permission,
+    ) -> Result<AuthorId, ServiceError> {
+        self.login(credentials, &[permission]).await
     }
 
     async fn add_license(

@@ -8,6 +8,7 @@ mod back_office;
 mod cli;
 mod clock;
 mod config;
+mod customer_adapter;
 mod demo;
 mod export;
 mod http;

@@ -10,7 +10,7 @@ use crate::legacy;
 use crate::metadata;
 use crate::offline;
 use crate::ops::{Operation, Service};
-use crate::service::{Attempt, BackOfficeService, FloatingService, LegacyService};
+use crate::service::{Attempt, CustomerService, FloatingService, LegacyService};
 use crate::xml::Limits;
 
 /// The parts of an HTTP request the façade reads.
@@ -168,6 +168,8 @@ fn route<'p>(cfg: &SoapConfig, path: &'p str) -> Option<Route<'p>> {
         ),
         (Service::License, file_name(Service::License)),
         (Service::License, "XmlLicenseServer.asmx".to_owned()),
+        (Service::Customer, file_name(Service::Customer)),
+        (Service::LicenseServer, file_name(Service::LicenseServer)),
     ];
     for (service, file) in services {
         if rest.eq_ignore_ascii_case(&file) {
@@ -187,10 +189,10 @@ fn route<'p>(cfg: &SoapConfig, path: &'p str) -> Option<Route<'p>> {
 }
 
 /// Answers one HTTP request: SOAP 1.1, SOAP 1.2 and HTTP POST calls of
-/// XmlActivationService, XmlNetworkFloatingService and XmlLicenseService, their WSDLs,
-/// schemas and help pages; the legacy activationserver.asmx and getcode.asp; anything
-/// else 404.
-pub async fn handle<S: FloatingService + LegacyService + BackOfficeService>(
+/// XmlActivationService, XmlNetworkFloatingService, XmlLicenseService,
+/// XmlCustomerService and licenseserver.asmx, their WSDLs, schemas and help pages;
+/// the legacy activationserver.asmx and the PP4 scripts; anything else 404.
+pub async fn handle<S: FloatingService + LegacyService + CustomerService>(
     svc: &S,
     cfg: &SoapConfig,
     req: HttpRequest<'_>,
@@ -221,6 +223,12 @@ pub async fn handle<S: FloatingService + LegacyService + BackOfficeService>(
                 Some(binding) if service == Service::License => {
                     crate::license_service::soap(svc, cfg, &req, binding, content_type).await
                 }
+                Some(binding) if service == Service::Customer => {
+                    crate::customer_service::soap(svc, cfg, &req, binding, content_type).await
+                }
+                Some(binding) if service == Service::LicenseServer => {
+                    legacy::license_server::soap(svc, cfg, &req, binding, content_type).await
+                }
                 Some(binding) => {
                     let call = envelope::read_soap(
                         service,
@@ -240,6 +248,14 @@ pub async fn handle<S: FloatingService + LegacyService + BackOfficeService>(
             crate::license_service::post(svc, cfg, &req, segment)
                 .await
                 .unwrap_or_else(HttpResponse::not_found)
+        }
+        Some(Route::Method(Service::Customer, segment)) => {
+            crate::customer_service::post(svc, cfg, &req, segment)
+                .await
+                .unwrap_or_else(HttpResponse::not_found)
+        }
+        Some(Route::Method(Service::LicenseServer, segment)) => {
+            legacy::license_server::post(svc, &req, segment).await
         }
         Some(Route::Method(service, segment)) => {
             let operation = service.operation_of_segment(segment);

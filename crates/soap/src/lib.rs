@@ -9,6 +9,7 @@
 
 mod binding;
 pub mod crypto;
+mod customer_service;
 mod envelope;
 mod error;
 mod fault;

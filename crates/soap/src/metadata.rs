@@ -15,9 +15,46 @@ const LEGACY_WSDL: &str = include_str!("../../../wsdl/activationserver.wsdl");
 const LEGACY_ADDRESS: &str = "http://localhost/solo/webservices/activationserver.asmx";
 const LICENSE_WSDL: &str = include_str!("../../../wsdl/XmlLicenseService.wsdl");
 const LICENSE_ADDRESS: &str = "http://localhost/solo/webservices/XmlLicenseService.asmx";
+const CUSTOMER_WSDL: &str = include_str!("../../../wsdl/XmlCustomerService.wsdl");
+const CUSTOMER_ADDRESS: &str = "http://localhost/solo/webservices/XmlCustomerService.asmx";
+const LICENSE_SERVER_WSDL: &str = include_str!("../../../wsdl/licenseserver.wsdl");
+const LICENSE_SERVER_ADDRESS: &str = "http://localhost/solo/webservices/licenseserver.asmx";
 
 /// `schema/{Name}.xsd` by file name.
-const SCHEMAS: [(&str, &str); 32] = [
+const SCHEMAS: [(&str, &str); 41] = [
+    ("Customer.xsd", include_str!("../../../schema/Customer.xsd")),
+    (
+        "GetCustomerDataByAuthorInput.xsd",
+        include_str!("../../../schema/GetCustomerDataByAuthorInput.xsd"),
+    ),
+    (
+        "GetCustomerDataByAuthorOutput.xsd",
+        include_str!("../../../schema/GetCustomerDataByAuthorOutput.xsd"),
+    ),
+    (
+        "CustomerSearchInput.xsd",
+        include_str!("../../../schema/CustomerSearchInput.xsd"),
+    ),
+    (
+        "CustomerSearchOutput.xsd",
+        include_str!("../../../schema/CustomerSearchOutput.xsd"),
+    ),
+    (
+        "CustomerAddInput.xsd",
+        include_str!("../../../schema/CustomerAddInput.xsd"),
+    ),
+    (
+        "CustomerAddOutput.xsd",
+        include_str!("../../../schema/CustomerAddOutput.xsd"),
+    ),
+    (
+        "CustomerUpdateInput.xsd",
+        include_str!("../../../schema/CustomerUpdateInput.xsd"),
+    ),
+    (
+        "CustomerUpdateOutput.xsd",
+        include_str!("../../../schema/CustomerUpdateOutput.xsd"),
+    ),
     (
         "InfoCheckInput.xsd",
         include_str!("../../../schema/InfoCheckInput.xsd"),
@@ -151,6 +188,8 @@ pub fn wsdl(service: Service, address: &str) -> String {
         Service::NetworkFloating => (FLOATING_WSDL, FLOATING_ADDRESS),
         Service::LegacyActivation => (LEGACY_WSDL, LEGACY_ADDRESS),
         Service::License => (LICENSE_WSDL, LICENSE_ADDRESS),
+        Service::Customer => (CUSTOMER_WSDL, CUSTOMER_ADDRESS),
+        Service::LicenseServer => (LICENSE_SERVER_WSDL, LICENSE_SERVER_ADDRESS),
     };
     wsdl.replace(stored, &escaped.replace('"', "&quot;"))
 }

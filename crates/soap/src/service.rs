@@ -8,6 +8,7 @@ use std::sync::Arc;
 use time::{Date, OffsetDateTime};
 use unlockd_core::activation::{ActivationRequest, Grant};
 use unlockd_core::counter::{DecrementRequest, Decremented};
+pub use unlockd_core::customer_record::{CustomerChanges, CustomerRecord};
 use unlockd_core::deactivation::{Deactivated, DeactivationRequest};
 use unlockd_core::floating::{OpenRequest, SessionGrant, SessionRequest};
 pub use unlockd_core::history::Attempt;
@@ -327,6 +328,12 @@ pub enum Permission {
     ViewLicenses,
     /// Edit Licenses [ours].
     EditLicenses,
+    /// Add Single Customer [confirmed].
+    AddSingleCustomer,
+    /// View Customers [ours].
+    ViewCustomers,
+    /// Edit Customers [ours].
+    EditCustomers,
 }
 
 impl Permission {
@@ -336,6 +343,9 @@ impl Permission {
             Self::AddLicenses => "AddLicenses",
             Self::ViewLicenses => "ViewLicenses",
             Self::EditLicenses => "EditLicenses",
+            Self::AddSingleCustomer => "AddSingleCustomer",
+            Self::ViewCustomers => "ViewCustomers",
+            Self::EditCustomers => "EditCustomers",
         }
     }
 }
@@ -416,4 +426,78 @@ pub trait BackOfficeService: ActivationService {
         license_id: LicenseId,
         custom: CustomData,
     ) -> impl Future<Output = Result<(), ServiceError>> + Send;
+}
+
+/// The parameters of licenseserver.asmx AddLicenseAndUnregisteredCustomer after
+/// parsing (wire.md §3.8).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnregisteredOrder {
+    /// `prodOptionID`.
+    pub option_id: OptionId,
+    /// `distributorID`; 0 on the wire = none.
+    pub distributor_id: Option<CustomerId>,
+    /// `quantity` (1 when absent).
+    pub quantity: i32,
+    /// `licenseNotes`.
+    pub notes: String,
+}
+
+/// What AddLicenseAndUnregisteredCustomer created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LicenseWithCustomer {
+    /// The new license (its CustomerID is the new customer).
+    pub license: LicenseRecord,
+    /// The new customer's password.
+    pub customer_password: String,
+}
+
+/// What XmlCustomerService and licenseserver.asmx need (wire.md §3.8), after
+/// [`BackOfficeService::authenticate`]: every call is scoped to the author, another
+/// author's customer or option answers [`BackOfficeRefusal::UnknownReference`].
+pub trait CustomerService: BackOfficeService {
+    /// [`BackOfficeService::authenticate`] for a call that needs every one of
+    /// `permissions` (one password check, one failure count).
+    fn authenticate_all(
+        &self,
+        credentials: ApiCredentials,
+        permissions: &'static [Permission],
+    ) -> impl Future<Output = Result<AuthorId, ServiceError>> + Send;
+
+    /// Customer `id` of `author` (GetCustomerDataByAuthor).
+    fn customer(
+        &self,
+        author: AuthorId,
+        id: CustomerId,
+    ) -> impl Future<Output = Result<CustomerRecord, ServiceError>> + Send;
+
+    /// The author's customers with this e-mail, exact but ignoring case, at most 100
+    /// (CustomerSearch).
+    fn search_customers(
+        &self,
+        author: AuthorId,
+        email: String,
+    ) -> impl Future<Output = Result<Vec<CustomerRecord>, ServiceError>> + Send;
+
+    /// Creates a customer of `author` (CustomerAdd); absent fields are empty.
+    fn add_customer(
+        &self,
+        author: AuthorId,
+        customer: CustomerChanges,
+    ) -> impl Future<Output = Result<CustomerRecord, ServiceError>> + Send;
+
+    /// Changes customer `id` of `author`; absent fields stay (CustomerUpdate).
+    fn update_customer(
+        &self,
+        author: AuthorId,
+        id: CustomerId,
+        changes: CustomerChanges,
+    ) -> impl Future<Output = Result<CustomerRecord, ServiceError>> + Send;
+
+    /// Creates an unregistered customer and one license for it in one transaction
+    /// (AddLicenseAndUnregisteredCustomer); a refusal writes nothing.
+    fn add_license_and_unregistered_customer(
+        &self,
+        author: AuthorId,
+        order: UnregisteredOrder,
+    ) -> impl Future<Output = Result<LicenseWithCustomer, ServiceError>> + Send;
 }

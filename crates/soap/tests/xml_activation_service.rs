@@ -26,9 +26,10 @@ use unlockd_soap::crypto::client::{extract_element, ClientKeys};
 use unlockd_soap::crypto::{GeneratedKey, KeySet};
 use unlockd_soap::service::{
     Activation, ActivationService, ApiCredentials, Attempt, BackOfficeRefusal, BackOfficeService,
-    CustomData, CustomerInfo, FloatingService, LegacyGrant, LegacyRefusal, LegacyService,
-    LicenseAdd, LicenseFileData, LicenseRecord, LicenseStatusReport, ManualContext, OfflineClaim,
-    Permission, RequestContext, ServiceError,
+    CustomData, CustomerChanges, CustomerInfo, CustomerRecord, CustomerService, FloatingService,
+    LegacyGrant, LegacyRefusal, LegacyService, LicenseAdd, LicenseFileData, LicenseRecord,
+    LicenseStatusReport, LicenseWithCustomer, ManualContext, OfflineClaim, Permission,
+    RequestContext, ServiceError, UnregisteredOrder,
 };
 use unlockd_soap::{handle, HttpRequest, HttpResponse, SoapConfig};
 
@@ -445,6 +446,75 @@ impl BackOfficeService for Fake {
         }
         *self.custom.lock().unwrap() = custom;
         Ok(())
+    }
+}
+
+/// Customer 1 of author 1 is the only customer; adds and updates are echoed.
+impl CustomerService for Fake {
+    async fn authenticate_all(
+        &self,
+        credentials: ApiCredentials,
+        permissions: &'static [Permission],
+    ) -> Result<AuthorId, ServiceError> {
+        self.authenticate(credentials, permissions[0]).await
+    }
+
+    async fn customer(
+        &self,
+        _author: AuthorId,
+        id: CustomerId,
+    ) -> Result<CustomerRecord, ServiceError> {
+        if id.get() != 1 {
+            return Err(ServiceError::BackOffice(
+                BackOfficeRefusal::UnknownReference,
+            ));
+        }
+        self.add_customer(AuthorId::new(1).unwrap(), CustomerChanges::default())
+            .await
+    }
+
+    async fn search_customers(
+        &self,
+        author: AuthorId,
+        _email: String,
+    ) -> Result<Vec<CustomerRecord>, ServiceError> {
+        Ok(vec![
+            self.customer(author, CustomerId::new(1).unwrap()).await?,
+        ])
+    }
+
+    async fn add_customer(
+        &self,
+        _author: AuthorId,
+        customer: CustomerChanges,
+    ) -> Result<CustomerRecord, ServiceError> {
+        let (contact, registered) = customer.apply(Default::default(), false)?;
+        Ok(CustomerRecord {
+            customer_id: CustomerId::new(1).unwrap(),
+            contact,
+            registered,
+            entered_date: self.now(),
+        })
+    }
+
+    async fn update_customer(
+        &self,
+        author: AuthorId,
+        id: CustomerId,
+        changes: CustomerChanges,
+    ) -> Result<CustomerRecord, ServiceError> {
+        self.customer(author, id).await?;
+        self.add_customer(author, changes).await
+    }
+
+    async fn add_license_and_unregistered_customer(
+        &self,
+        _author: AuthorId,
+        _order: UnregisteredOrder,
+    ) -> Result<LicenseWithCustomer, ServiceError> {
+        Err(ServiceError::BackOffice(
+            BackOfficeRefusal::UnknownReference,
+        ))
     }
 }
 

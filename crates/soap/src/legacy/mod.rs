@@ -7,6 +7,7 @@ mod activate_license;
 mod countpost;
 mod getcode;
 mod getlicensestatus;
+pub(crate) mod license_server;
 mod postregdata;
 mod script;
 

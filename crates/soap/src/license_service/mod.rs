@@ -26,7 +26,7 @@ use crate::xml::{self, Element, XmlWriter};
 use unlockd_core::{AuthorId, LicenseId};
 
 /// `xmlns:xsd`/`xmlns:xsi` of back-office output roots (wire.md §2.2).
-const ROOT_NAMESPACES: [(&str, &str); 2] = [
+pub(crate) const ROOT_NAMESPACES: [(&str, &str); 2] = [
     ("xmlns:xsd", "http://www.w3.org/2001/XMLSchema"),
     ("xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance"),
 ];
@@ -212,7 +212,7 @@ async fn run<S: BackOfficeService>(svc: &S, op: Operation, doc: &Element) -> Out
 
 /// Reads the triple (wire.md §3: AuthorID int, UserID string(64), UserPassword
 /// string(128)) and authenticates it for `permission`.
-async fn authenticate<S: BackOfficeService>(
+pub(crate) async fn authenticate<S: BackOfficeService>(
     svc: &S,
     fields: &Fields<'_>,
     permission: Permission,

@@ -43,6 +43,10 @@ pub enum Service {
     LegacyActivation,
     /// XmlLicenseService (§3.7), back office; served by [`crate::license_service`].
     License,
+    /// XmlCustomerService (§3.8); served by [`crate::customer_service`].
+    Customer,
+    /// licenseserver.asmx, typed (§3.8); served by [`crate::legacy`].
+    LicenseServer,
 }
 
 impl Service {
@@ -53,6 +57,8 @@ impl Service {
             Self::NetworkFloating => "XmlNetworkFloatingService",
             Self::LegacyActivation => "activationserver",
             Self::License => "XmlLicenseService",
+            Self::Customer => "XmlCustomerService",
+            Self::LicenseServer => "licenseserver",
         }
     }
 
@@ -62,7 +68,9 @@ impl Service {
             Self::Activation => &Operation::KNOWN[..5],
             Self::NetworkFloating => &Operation::KNOWN[5..10],
             Self::LegacyActivation => &Operation::KNOWN[10..11],
-            Self::License => &Operation::KNOWN[11..],
+            Self::Customer => &Operation::KNOWN[11..19],
+            Self::LicenseServer => &Operation::KNOWN[19..20],
+            Self::License => &Operation::KNOWN[20..],
         }
     }
 
@@ -112,6 +120,24 @@ pub enum Operation {
     CheckinSession,
     /// §3.9, typed (activationserver.asmx).
     ActivateLicense,
+    /// §3.8 GetCustomerDataByAuthor (XmlDocument form).
+    GetCustomerDataByAuthor,
+    /// §3.8 GetCustomerDataByAuthorS.
+    GetCustomerDataByAuthorS,
+    /// §3.8 CustomerSearch (XmlDocument form).
+    CustomerSearch,
+    /// §3.8 CustomerSearchS.
+    CustomerSearchS,
+    /// §3.8 CustomerAdd (XmlDocument form).
+    CustomerAdd,
+    /// §3.8 CustomerAddS.
+    CustomerAddS,
+    /// §3.8 CustomerUpdate (XmlDocument form).
+    CustomerUpdate,
+    /// §3.8 CustomerUpdateS.
+    CustomerUpdateS,
+    /// §3.8, typed (licenseserver.asmx).
+    AddLicenseAndUnregisteredCustomer,
     /// §3.7 Add (XmlDocument form).
     Add,
     /// §3.7 AddS (string form).
@@ -134,7 +160,7 @@ pub enum Operation {
 
 impl Operation {
     /// Every known operation.
-    pub const KNOWN: [Operation; 19] = [
+    pub const KNOWN: [Operation; 28] = [
         Self::ActivateInstallation,
         Self::ActivateInstallationLicenseFile,
         Self::CheckInstallationStatus,
@@ -146,6 +172,15 @@ impl Operation {
         Self::CheckoutSession,
         Self::CheckinSession,
         Self::ActivateLicense,
+        Self::GetCustomerDataByAuthor,
+        Self::GetCustomerDataByAuthorS,
+        Self::CustomerSearch,
+        Self::CustomerSearchS,
+        Self::CustomerAdd,
+        Self::CustomerAddS,
+        Self::CustomerUpdate,
+        Self::CustomerUpdateS,
+        Self::AddLicenseAndUnregisteredCustomer,
         Self::Add,
         Self::AddS,
         Self::GetLicenseCustomData,
@@ -170,6 +205,15 @@ impl Operation {
             Self::CheckoutSession => "CheckoutSession",
             Self::CheckinSession => "CheckinSession",
             Self::ActivateLicense => "ActivateLicense",
+            Self::GetCustomerDataByAuthor => "GetCustomerDataByAuthor",
+            Self::GetCustomerDataByAuthorS => "GetCustomerDataByAuthorS",
+            Self::CustomerSearch => "CustomerSearch",
+            Self::CustomerSearchS => "CustomerSearchS",
+            Self::CustomerAdd => "CustomerAdd",
+            Self::CustomerAddS => "CustomerAddS",
+            Self::CustomerUpdate => "CustomerUpdate",
+            Self::CustomerUpdateS => "CustomerUpdateS",
+            Self::AddLicenseAndUnregisteredCustomer => "AddLicenseAndUnregisteredCustomer",
             Self::Add => "Add",
             Self::AddS => "AddS",
             Self::GetLicenseCustomData => "GetLicenseCustomData",
@@ -297,6 +341,15 @@ impl Request {
             Operation::CheckoutSession => session(SessionMethod::Checkout, fields),
             Operation::CheckinSession => session(SessionMethod::Checkin, fields),
             Operation::ActivateLicense
+            | Operation::GetCustomerDataByAuthor
+            | Operation::GetCustomerDataByAuthorS
+            | Operation::CustomerSearch
+            | Operation::CustomerSearchS
+            | Operation::CustomerAdd
+            | Operation::CustomerAddS
+            | Operation::CustomerUpdate
+            | Operation::CustomerUpdateS
+            | Operation::AddLicenseAndUnregisteredCustomer
             | Operation::Add
             | Operation::AddS
             | Operation::GetLicenseCustomData
