@@ -6,6 +6,7 @@ mod bad_input;
 mod browser;
 mod cli_back_office;
 mod crash;
+mod customer_service;
 mod floating;
 mod golden;
 mod invariants;
