@@ -27,6 +27,7 @@ pub mod refusal;
 pub mod status;
 pub mod status_check;
 pub mod trigger;
+pub mod udf;
 pub mod version;
 
 #[cfg(test)]

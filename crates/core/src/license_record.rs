@@ -100,3 +100,23 @@ pub struct LicenseRecord {
     /// CustomData.
     pub custom_data: Option<String>,
 }
+
+/// What UpdateActivationFields changes (wire.md §3.7): `None` leaves a field
+/// unchanged; for the date and the IPs `Some(None)` clears it (an empty element).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ActivationFieldChanges {
+    /// Status, subject to errata E-18 (`status::check_transition`).
+    pub status: Option<LicenseStatus>,
+    /// ActivationsLeft (≥ 0, CON-2).
+    pub activations_left: Option<i32>,
+    /// DeactivationsLeft (≥ −1, CON-2).
+    pub deactivations_left: Option<i32>,
+    /// LicenseCounter (≥ 0, CON-2).
+    pub license_counter: Option<i64>,
+    /// ExpirationDate (a day, errata E-19).
+    pub expiration: Option<Option<Date>>,
+    /// AllowedActivationIPs, already checked against IP-1.
+    pub allowed_ips: Option<Option<String>>,
+    /// LicenseUpdate (string(55)).
+    pub license_update: Option<String>,
+}

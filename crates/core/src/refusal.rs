@@ -80,4 +80,10 @@ pub enum Refusal {
     /// E-BUSY: lock timeout.
     #[error("license busy")]
     Busy,
+    /// E-UDF: the option's user-defined fields are read-only (UDF-1).
+    #[error("user-defined fields are read-only")]
+    UdfReadOnly,
+    /// E-STATE: the status transition is not allowed (errata E-18).
+    #[error("status transition not allowed")]
+    Transition,
 }

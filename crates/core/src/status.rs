@@ -31,6 +31,19 @@ pub fn check_running(status: LicenseStatus, behavior: UpgradeBehavior) -> Result
     }
 }
 
+/// Errata E-18: any status may change to any other, except that nothing leaves
+/// Delete and Upgrade is set only through UPG-2 (an upgrade order), never by an edit.
+/// Keeping the current status is always allowed.
+pub fn check_transition(from: LicenseStatus, to: LicenseStatus) -> Result<(), Refusal> {
+    if from == to {
+        return Ok(());
+    }
+    if from == LicenseStatus::Delete || to == LicenseStatus::Upgrade {
+        return Err(Refusal::Transition);
+    }
+    Ok(())
+}
+
 /// The PP4 status query (getlicensestatus.asp, wire.md §3.11): A2 credentials
 /// (ACT-3, ERR-1), then A3 scope for an optional product; reports whatever the status
 /// is (a query, not an activation, so no STS gate).
@@ -65,6 +78,26 @@ mod tests {
         let bad = Password::parse("nope").unwrap();
         assert_eq!(query(Some(&l), &bad, None), Err(Refusal::Credentials));
         assert_eq!(query(None, &pw, None), Err(Refusal::Credentials));
+    }
+
+    #[test]
+    fn e_18_nothing_leaves_delete_and_upgrade_only_through_upg_2() {
+        for from in LicenseStatus::ALL {
+            for to in LicenseStatus::ALL {
+                let allowed =
+                    from == to || (from != LicenseStatus::Delete && to != LicenseStatus::Upgrade);
+                assert_eq!(
+                    check_transition(from, to).is_ok(),
+                    allowed,
+                    "{from:?} -> {to:?}"
+                );
+            }
+        }
+        assert_eq!(
+            check_transition(LicenseStatus::Upgrade, LicenseStatus::Ok),
+            Ok(()),
+            "leaving Upgrade is an ordinary edit"
+        );
     }
 
     #[test]
