@@ -14,13 +14,14 @@ use unlockd_core::deactivation::{Deactivated, DeactivationRequest};
 use unlockd_core::floating::{OpenRequest, SessionGrant, SessionRequest};
 use unlockd_core::history::Attempt;
 use unlockd_core::status_check::{CheckRefused, CheckRequest, InstallationStatus};
+use unlockd_core::udf::{UdfRequest, UdfUpdated};
 use unlockd_core::{EncryptionKeyId, LicenseId, Refusal};
 use unlockd_soap::crypto::KeySet;
 use unlockd_soap::service::{
     Activation, ActivationService, BackOfficeRefusal, FloatingService, LegacyGrant, LegacyRefusal,
     LegacyService, LicenseStatusReport, ManualContext, OfflineClaim, RequestContext, ServiceError,
 };
-use unlockd_store::{Activated, Store, StoreError};
+use unlockd_store::{Activated, Store, StoreError, ThrottlePolicy};
 
 use crate::clock::Clock;
 use crate::keyring::KeyRing;
@@ -36,6 +37,7 @@ pub struct StoreService {
     policy: Policy,
     keys: RwLock<HashMap<EncryptionKeyId, Arc<KeySet>>>,
     keyring: KeyRing,
+    throttle: ThrottlePolicy,
 }
 
 impl StoreService {
@@ -47,7 +49,19 @@ impl StoreService {
             policy,
             keys: RwLock::new(HashMap::new()),
             keyring,
+            throttle: crate::license_adapter::DEFAULT_THROTTLE,
         }
+    }
+
+    /// Sets the failed-login throttle of the back office (`[back_office]`).
+    pub fn with_throttle(mut self, throttle: ThrottlePolicy) -> Self {
+        self.throttle = throttle;
+        self
+    }
+
+    /// The failed-login throttle of the back office.
+    pub(crate) fn throttle(&self) -> ThrottlePolicy {
+        self.throttle
     }
 
     /// Runs `f` on the blocking pool, inside the current span.
@@ -229,6 +243,17 @@ impl ActivationService for StoreService {
         let now = self.clock.now();
         let policy = self.policy;
         self.blocking(move |s| s.decrement_counter(&req, transaction_id.as_deref(), now, &policy))
+            .await
+    }
+
+    async fn update_user_defined_fields(
+        &self,
+        req: UdfRequest,
+        _ctx: RequestContext,
+    ) -> Result<UdfUpdated, ServiceError> {
+        let now = self.clock.now();
+        let policy = self.policy;
+        self.blocking(move |s| s.update_user_defined_fields(&req, now, &policy))
             .await
     }
 

@@ -60,7 +60,11 @@ impl Application {
             Arc::clone(&clock) as Arc<dyn Clock>,
             policy(&config),
             KeyRing::from_config(&config)?,
-        );
+        )
+        .with_throttle(unlockd_store::ThrottlePolicy {
+            max_failures: config.back_office.throttle_failures,
+            duration: time::Duration::minutes(config.back_office.throttle_minutes),
+        });
         let state = Arc::new(AppState::new(&config, service, clock, opts.test_clock));
         Ok(Self {
             listener,

@@ -25,6 +25,8 @@ pub struct Config {
     pub rules: RulesConfig,
     /// Key ring protection.
     pub keys: KeysConfig,
+    /// XmlLicenseService limits.
+    pub back_office: BackOfficeConfig,
     /// Logging.
     pub log: LogConfig,
 }
@@ -131,6 +133,29 @@ impl Default for RulesConfig {
         Self {
             clock_tolerance_hours: 24,
             offline_request_ttl_days: 30,
+        }
+    }
+}
+
+/// `[back_office]`: XmlLicenseService limits (wire.md §3, §3.7).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct BackOfficeConfig {
+    /// Most licenses one SOAP AddMultiple may create (errata E-6 `bulk_max`; above:
+    /// 5002). The CLI has no cap.
+    pub bulk_max: u32,
+    /// Consecutive failed logins that throttle an API user (5044).
+    pub throttle_failures: i32,
+    /// Minutes a throttled API user is refused.
+    pub throttle_minutes: i64,
+}
+
+impl Default for BackOfficeConfig {
+    fn default() -> Self {
+        Self {
+            bulk_max: unlockd_core::bulk::DEFAULT_BULK_MAX,
+            throttle_failures: 5,
+            throttle_minutes: 15,
         }
     }
 }
@@ -257,6 +282,10 @@ impl Config {
         if self.rules.offline_request_ttl_days <= 0 {
             bail!("rules.offline_request_ttl_days must be positive");
         }
+        let bo = &self.back_office;
+        if bo.bulk_max == 0 || bo.throttle_failures <= 0 || bo.throttle_minutes <= 0 {
+            bail!("back_office.bulk_max, throttle_failures and throttle_minutes must be positive");
+        }
         Ok(())
     }
 }
@@ -380,6 +409,23 @@ mod tests {
         assert_eq!(c.server.body_limit, 4096);
         assert_eq!(c.database.url, "sqlite:///tmp/x.db");
         assert_eq!(c.server.bind.port(), 9002);
+    }
+
+    #[test]
+    fn back_office_limits_come_from_the_environment() {
+        let c = Config::load_from(None, &env(&[]), &Overrides::default()).unwrap();
+        assert_eq!(c.back_office, BackOfficeConfig::default());
+        let vars = env(&[
+            ("UNLOCKD_BACK_OFFICE__BULK_MAX", "500"),
+            ("UNLOCKD_BACK_OFFICE__THROTTLE_FAILURES", "3"),
+            ("UNLOCKD_BACK_OFFICE__THROTTLE_MINUTES", "60"),
+        ]);
+        let c = Config::load_from(None, &vars, &Overrides::default()).unwrap();
+        assert_eq!(c.back_office.bulk_max, 500);
+        assert_eq!(c.back_office.throttle_failures, 3);
+        assert_eq!(c.back_office.throttle_minutes, 60);
+        let zero = env(&[("UNLOCKD_BACK_OFFICE__BULK_MAX", "0")]);
+        assert!(Config::load_from(None, &zero, &Overrides::default()).is_err());
     }
 
     #[test]

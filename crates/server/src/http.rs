@@ -29,6 +29,7 @@ pub fn soap_config(config: &Config) -> unlockd_soap::SoapConfig {
         require_signed: config.soap.require_signed,
         offline_request_ttl: time::Duration::days(config.rules.offline_request_ttl_days),
         clock_tolerance: time::Duration::hours(config.rules.clock_tolerance_hours),
+        bulk_max: config.back_office.bulk_max,
         ..unlockd_soap::SoapConfig::default()
     }
 }

@@ -7,20 +7,22 @@ use std::sync::OnceLock;
 
 use argon2::Argon2;
 use time::Duration;
-use unlockd_core::license_record::{CustomData, CustomDataFormat, LicenseRecord};
-use unlockd_core::password::{PasswordRules, DEFAULT_ACTIVATION_LENGTH};
-use unlockd_core::{AuthorId, LicenseId};
-use unlockd_soap::service::{
-    ActivationService, ApiCredentials, BackOfficeRefusal, BackOfficeService, LicenseAdd,
-    Permission, ServiceError,
+use unlockd_core::license_record::{
+    ActivationFieldChanges, CustomData, CustomDataFormat, LicenseRecord,
 };
-use unlockd_store::{NewLicense, ThrottlePolicy};
+use unlockd_core::password::{PasswordRules, DEFAULT_ACTIVATION_LENGTH};
+use unlockd_core::{AuthorId, CustomerId, LicenseId, Password};
+use unlockd_soap::service::{
+    ActivationService, AddedLicense, AddedMultiple, ApiCredentials, BackOfficeRefusal,
+    BackOfficeService, LicenseAdd, LicenseAddMultiple, Permission, ServiceError,
+};
+use unlockd_store::{BulkAdd, BulkListed, NewLicense, ThrottlePolicy};
 
 use crate::adapter::{with_rng, StoreService};
 
-/// Five consecutive failures lock the API user out for 15 minutes (wire.md §3: 5044;
-/// numbers ours).
-const THROTTLE: ThrottlePolicy = ThrottlePolicy {
+/// Unless `[back_office]` says otherwise, five consecutive failures lock the API user
+/// out for 15 minutes (wire.md §3: 5044; numbers ours).
+pub(crate) const DEFAULT_THROTTLE: ThrottlePolicy = ThrottlePolicy {
     max_failures: 5,
     duration: Duration::minutes(15),
 };
@@ -60,6 +62,7 @@ impl StoreService {
     ) -> Result<AuthorId, ServiceError> {
         let now = self.now();
         let author = credentials.author_id;
+        let throttle = self.throttle();
         let login = self
             .blocking(move |store| {
                 let Some(user) = store.api_user(author, &credentials.user_id)? else {
@@ -70,7 +73,7 @@ impl StoreService {
                     return Ok(Login::Refused(BackOfficeRefusal::Throttled));
                 }
                 let ok = verify(&user.password_hash, &credentials.password);
-                store.record_login(user.id, ok, now, THROTTLE)?;
+                store.record_login(user.id, ok, now, throttle)?;
                 Ok(if ok {
                     Login::Ok(user.permissions)
                 } else {
@@ -133,6 +136,60 @@ impl BackOfficeService for StoreService {
             .await
     }
 
+    async fn add_multiple(
+        &self,
+        author: AuthorId,
+        add: LicenseAddMultiple,
+    ) -> Result<AddedMultiple, ServiceError> {
+        let req = BulkAdd {
+            option_id: add.option_id,
+            count: add.count,
+            customer_id: add.customer_id,
+            author_id: Some(author),
+            unit_price: add.unit_price,
+            invoice_number: add.invoice_number,
+            distributor_id: add.distributor_id,
+            notes: add.notes,
+            parameters: add.parameters,
+            passwords: add.passwords,
+            sequential: add.sequential,
+            entered_date: self.now(),
+        };
+        self.blocking(move |store| {
+            let outcome = with_rng(|rng| store.bulk_add(&req, rng, &mut |_| true))?;
+            let new_customers = outcome.customers.is_some();
+            let licenses = store
+                .bulk_listing(outcome.licenses)?
+                .into_iter()
+                .map(|l| added(l, new_customers))
+                .collect::<Result<_, _>>()?;
+            Ok(AddedMultiple {
+                balance: outcome.balance,
+                licenses,
+            })
+        })
+        .await
+    }
+
+    async fn update_activation_fields(
+        &self,
+        author: AuthorId,
+        license_id: LicenseId,
+        changes: ActivationFieldChanges,
+    ) -> Result<LicenseRecord, ServiceError> {
+        self.blocking(move |store| store.update_activation_fields(author, license_id, &changes))
+            .await
+    }
+
+    async fn license_info_for_client(
+        &self,
+        license_id: LicenseId,
+        password: Password,
+    ) -> Result<LicenseRecord, ServiceError> {
+        self.blocking(move |store| store.license_record_for_client(license_id, &password))
+            .await
+    }
+
     async fn license_info(
         &self,
         author: AuthorId,
@@ -160,4 +217,16 @@ impl BackOfficeService for StoreService {
         self.blocking(move |store| store.set_license_custom_data(author, license_id, &custom))
             .await
     }
+}
+
+/// One listed license of a batch; the customer password only for the batch's new
+/// customers (BLK-4: an existing customer's own password is never listed).
+fn added(l: BulkListed, new_customer: bool) -> Result<AddedLicense, unlockd_store::StoreError> {
+    let bad = |what: &str| unlockd_store::StoreError::Config(format!("batch listing: bad {what}"));
+    Ok(AddedLicense {
+        license_id: LicenseId::new(l.license_id).map_err(|_| bad("license ID"))?,
+        activation_password: l.activation_password,
+        customer_id: CustomerId::new(l.customer_id).map_err(|_| bad("customer ID"))?,
+        customer_password: l.customer_password.filter(|_| new_customer),
+    })
 }

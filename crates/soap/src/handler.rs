@@ -108,6 +108,8 @@ pub struct SoapConfig {
     pub offline_request_ttl: time::Duration,
     /// CLK-1 tolerance for offline requests whose clock is ahead (errata E-2; 24 h).
     pub clock_tolerance: time::Duration,
+    /// Most licenses one AddMultiple may create (errata E-6 `bulk_max`; above: 5002).
+    pub bulk_max: u32,
 }
 
 impl Default for SoapConfig {
@@ -120,6 +122,7 @@ impl Default for SoapConfig {
             require_signed: false,
             offline_request_ttl: time::Duration::days(30),
             clock_tolerance: time::Duration::hours(24),
+            bulk_max: unlockd_core::bulk::DEFAULT_BULK_MAX,
         }
     }
 }
@@ -275,7 +278,8 @@ pub async fn handle<S: FloatingService + LegacyService + CustomerService>(
     }
 }
 
-async fn dispatch<S: FloatingService>(
+/// Answers a client-frame call (wire.md §2.5) on `binding`.
+pub(crate) async fn dispatch<S: FloatingService>(
     svc: &S,
     cfg: &SoapConfig,
     req: &HttpRequest<'_>,

@@ -21,7 +21,7 @@ const LICENSE_SERVER_WSDL: &str = include_str!("../../../wsdl/licenseserver.wsdl
 const LICENSE_SERVER_ADDRESS: &str = "http://localhost/solo/webservices/licenseserver.asmx";
 
 /// `schema/{Name}.xsd` by file name.
-const SCHEMAS: [(&str, &str); 41] = [
+const SCHEMAS: [(&str, &str); 47] = [
     ("Customer.xsd", include_str!("../../../schema/Customer.xsd")),
     (
         "GetCustomerDataByAuthorInput.xsd",
@@ -90,6 +90,30 @@ const SCHEMAS: [(&str, &str); 41] = [
     (
         "UpdateLicenseCustomDataOutput.xsd",
         include_str!("../../../schema/UpdateLicenseCustomDataOutput.xsd"),
+    ),
+    (
+        "LicenseAddMultipleInput.xsd",
+        include_str!("../../../schema/LicenseAddMultipleInput.xsd"),
+    ),
+    (
+        "LicenseAddMultipleOutput.xsd",
+        include_str!("../../../schema/LicenseAddMultipleOutput.xsd"),
+    ),
+    (
+        "UpdateActivationFieldsInput.xsd",
+        include_str!("../../../schema/UpdateActivationFieldsInput.xsd"),
+    ),
+    (
+        "UpdateActivationFieldsOutput.xsd",
+        include_str!("../../../schema/UpdateActivationFieldsOutput.xsd"),
+    ),
+    (
+        "UpdateUserDefinedFieldsInput.xsd",
+        include_str!("../../../schema/UpdateUserDefinedFieldsInput.xsd"),
+    ),
+    (
+        "UpdateUserDefinedFieldsOutput.xsd",
+        include_str!("../../../schema/UpdateUserDefinedFieldsOutput.xsd"),
     ),
     (
         "NetworkSession.xsd",

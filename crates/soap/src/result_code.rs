@@ -141,6 +141,12 @@ fn of_refusal(refusal: &Refusal) -> WireCode {
             "The network session is closed or expired.",
         ),
         Refusal::Busy => code(5028, "E-BUSY", "The license is busy; try again."),
+        Refusal::UdfReadOnly => code(
+            5023,
+            "E-UDF",
+            "The user-defined fields of this license are read-only.",
+        ),
+        Refusal::Transition => code(5045, "E-STATE", "This status change is not allowed."),
     }
 }
 

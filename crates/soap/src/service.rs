@@ -7,17 +7,21 @@ use std::sync::Arc;
 
 use time::{Date, OffsetDateTime};
 use unlockd_core::activation::{ActivationRequest, Grant};
+pub use unlockd_core::bulk::BulkCount;
 use unlockd_core::counter::{DecrementRequest, Decremented};
 pub use unlockd_core::customer_record::{CustomerChanges, CustomerRecord};
 use unlockd_core::deactivation::{Deactivated, DeactivationRequest};
 use unlockd_core::floating::{OpenRequest, SessionGrant, SessionRequest};
 pub use unlockd_core::history::Attempt;
+pub use unlockd_core::invoice::{Balance, Money};
 pub use unlockd_core::license_file::{CustomerInfo, LicenseFileData};
 pub use unlockd_core::license_record::{
-    CustomData, CustomDataFormat, LicenseRecord, UserDefinedFields,
+    ActivationFieldChanges, CustomData, CustomDataFormat, LicenseRecord, UserDefinedFields,
 };
+pub use unlockd_core::password::PasswordRules;
 use unlockd_core::pp4_post::{ContactData, UsageCounters};
 use unlockd_core::status_check::{CheckRefused, CheckRequest, InstallationStatus};
+pub use unlockd_core::udf::{UdfChanges, UdfRequest, UdfUpdated};
 use unlockd_core::{
     AuthorId, CustomerId, EncryptionKeyId, LicenseId, LicenseStatus, OptionId, Password, ProductId,
     Refusal, Version,
@@ -195,6 +199,14 @@ pub trait ActivationService: Send + Sync + 'static {
         transaction_id: Option<String>,
         ctx: RequestContext,
     ) -> impl Future<Output = Result<Decremented, ServiceError>> + Send;
+
+    /// UpdateUserDefinedFields (UDF-1): changes the named fields under the license
+    /// lock; returns every field after the change and the new update counter.
+    fn update_user_defined_fields(
+        &self,
+        req: UdfRequest,
+        ctx: RequestContext,
+    ) -> impl Future<Output = Result<UdfUpdated, ServiceError>> + Send;
 
     /// Writes one attempt-history row for a refused or faulted request. Must be
     /// durable before the answer is sent (errata E-3).
@@ -385,6 +397,58 @@ pub struct LicenseAdd {
     pub custom_data: Option<String>,
 }
 
+/// The fields of a `LicenseAddMultiple` document (wire.md §3.7 AddMultiple, seed 000)
+/// after parsing.
+#[derive(Debug, Clone)]
+pub struct LicenseAddMultiple {
+    /// `ProductOptionID`.
+    pub option_id: OptionId,
+    /// `Count`, 1..=`bulk_max` (errata E-6).
+    pub count: BulkCount,
+    /// `UnitPrice` (≥ 0, 4 places).
+    pub unit_price: Money,
+    /// `CustomerID`: receives every license; absent: one new unregistered customer
+    /// per license (BLK-1).
+    pub customer_id: Option<CustomerId>,
+    /// `InvoiceNumber` (INV-1).
+    pub invoice_number: Option<String>,
+    /// `PasswordPrefix`, `PasswordLength`, `NumericPassword`,
+    /// `UsePasswordRulesForActivationPassword` (PWD-1..3, errata E-14).
+    pub passwords: PasswordRules,
+    /// `DistributorID` (DST-1).
+    pub distributor_id: Option<CustomerId>,
+    /// `LicenseNotes`.
+    pub notes: String,
+    /// `ListCustomerDetails`: list the new customers' passwords (BLK-4).
+    pub list_customer_details: bool,
+    /// `ReqSequential` (SEQ-2).
+    pub sequential: bool,
+    /// `CustomParameters/Parameter` (name, value).
+    pub parameters: Vec<(String, String)>,
+}
+
+/// One created license of an AddMultiple (`Licenses/Item`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddedLicense {
+    /// `LicenseID`.
+    pub license_id: LicenseId,
+    /// `ActivationPassword`.
+    pub activation_password: String,
+    /// `CustomerID`.
+    pub customer_id: CustomerId,
+    /// `CustomerPassword`, only for a new customer when listed (BLK-4).
+    pub customer_password: Option<String>,
+}
+
+/// What a committed AddMultiple created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddedMultiple {
+    /// INV-1 after the line was added, when an invoice was named.
+    pub balance: Option<Balance>,
+    /// The licenses in ID order (one gap-free block, SEQ-2).
+    pub licenses: Vec<AddedLicense>,
+}
+
 /// What XmlLicenseService needs (wire.md §3.7). Every call after
 /// [`BackOfficeService::authenticate`] is scoped to the authenticated author: another
 /// author's objects answer [`BackOfficeRefusal::UnknownReference`] like unknown ones.
@@ -402,6 +466,31 @@ pub trait BackOfficeService: ActivationService {
         &self,
         author: AuthorId,
         add: LicenseAdd,
+    ) -> impl Future<Output = Result<LicenseRecord, ServiceError>> + Send;
+
+    /// Creates `add.count` licenses on an option of `author` as one all-or-nothing
+    /// batch with one gap-free ID block (AddMultiple; BLK-1..3, SEQ-2, INV-1).
+    fn add_multiple(
+        &self,
+        author: AuthorId,
+        add: LicenseAddMultiple,
+    ) -> impl Future<Output = Result<AddedMultiple, ServiceError>> + Send;
+
+    /// Changes the activation fields of a license of `author` under the license lock
+    /// (UpdateActivationFields; errata E-18 else [`Refusal::Transition`]).
+    fn update_activation_fields(
+        &self,
+        author: AuthorId,
+        license_id: LicenseId,
+        changes: ActivationFieldChanges,
+    ) -> impl Future<Output = Result<LicenseRecord, ServiceError>> + Send;
+
+    /// A license seen by its own client (InfoCheck in client mode): the Activation
+    /// or customer password (ACT-3, ERR-1), else [`Refusal::Credentials`].
+    fn license_info_for_client(
+        &self,
+        license_id: LicenseId,
+        password: Password,
     ) -> impl Future<Output = Result<LicenseRecord, ServiceError>> + Send;
 
     /// A license of `author` (InfoCheck in back-office mode).

@@ -20,16 +20,17 @@ use unlockd_core::floating::{
 use unlockd_core::status_check::{CheckRefused, CheckRequest, InstallationStatus};
 use unlockd_core::{
     AuthorId, CustomerId, EncryptionKeyId, GrantKind, InstallationId, LicenseId, LicenseStatus,
-    OptionId, OptionType, ProductId, Refusal, TriggerCode, Version,
+    OptionId, OptionType, Password, ProductId, Refusal, TriggerCode, Version,
 };
 use unlockd_soap::crypto::client::{extract_element, ClientKeys};
 use unlockd_soap::crypto::{GeneratedKey, KeySet};
 use unlockd_soap::service::{
-    Activation, ActivationService, ApiCredentials, Attempt, BackOfficeRefusal, BackOfficeService,
-    CustomData, CustomerChanges, CustomerInfo, CustomerRecord, CustomerService, FloatingService,
-    LegacyGrant, LegacyRefusal, LegacyService, LicenseAdd, LicenseFileData, LicenseRecord,
-    LicenseStatusReport, LicenseWithCustomer, ManualContext, OfflineClaim, Permission,
-    RequestContext, ServiceError, UnregisteredOrder,
+    Activation, ActivationFieldChanges, ActivationService, AddedMultiple, ApiCredentials, Attempt,
+    BackOfficeRefusal, BackOfficeService, CustomData, CustomerChanges, CustomerInfo,
+    CustomerRecord, CustomerService, FloatingService, LegacyGrant, LegacyRefusal, LegacyService,
+    LicenseAdd, LicenseAddMultiple, LicenseFileData, LicenseRecord, LicenseStatusReport,
+    LicenseWithCustomer, ManualContext, OfflineClaim, Permission, RequestContext, ServiceError,
+    UdfRequest, UdfUpdated, UnregisteredOrder,
 };
 use unlockd_soap::{handle, HttpRequest, HttpResponse, SoapConfig};
 
@@ -262,6 +263,18 @@ impl ActivationService for Fake {
         })
     }
 
+    async fn update_user_defined_fields(
+        &self,
+        req: UdfRequest,
+        _ctx: RequestContext,
+    ) -> Result<UdfUpdated, ServiceError> {
+        // License 1001's option keeps its fields read-only (UDF-1).
+        if req.license_id.get() == 1001 {
+            return Err(Refusal::UdfReadOnly.into());
+        }
+        Err(Refusal::Credentials.into())
+    }
+
     async fn record_attempt(&self, attempt: Attempt) -> Result<(), ServiceError> {
         if self.history_down {
             return Err(ServiceError::Internal("history table locked".into()));
@@ -408,6 +421,33 @@ impl BackOfficeService for Fake {
             user_defined_fields: add.user_defined_fields,
             custom_data: add.custom_data,
         })
+    }
+
+    async fn add_multiple(
+        &self,
+        _author: AuthorId,
+        _add: LicenseAddMultiple,
+    ) -> Result<AddedMultiple, ServiceError> {
+        Err(ServiceError::BackOffice(
+            BackOfficeRefusal::UnknownReference,
+        ))
+    }
+
+    async fn update_activation_fields(
+        &self,
+        _author: AuthorId,
+        _license_id: LicenseId,
+        _changes: ActivationFieldChanges,
+    ) -> Result<LicenseRecord, ServiceError> {
+        Err(Refusal::Transition.into())
+    }
+
+    async fn license_info_for_client(
+        &self,
+        _license_id: LicenseId,
+        _password: Password,
+    ) -> Result<LicenseRecord, ServiceError> {
+        Err(Refusal::Credentials.into())
     }
 
     async fn license_info(

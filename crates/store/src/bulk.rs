@@ -29,6 +29,7 @@ use crate::convert::to_db_time;
 use crate::db::{self, Conn};
 use crate::error::StoreError;
 use crate::inputs::NewLicense;
+use crate::license_office::{check_customer, option_author};
 use crate::rows::OptionRow;
 use crate::schema::{
     bulk_batches, customers, invoice_lines, invoices, license_parameters, licenses, product_options,
@@ -50,7 +51,9 @@ pub struct BulkAdd {
     /// An existing customer receiving every license; `None` creates one unregistered
     /// customer per license (BLK-1).
     pub customer_id: Option<CustomerId>,
-    /// Owner of the new unregistered customers.
+    /// The author calling (SOAP): the option, customer, distributor and invoice must
+    /// be theirs (another author's: [`StoreError::UnknownReference`]); also the owner
+    /// of the new unregistered customers. `None` (CLI): no author scope.
     pub author_id: Option<AuthorId>,
     /// Unit price ≥ 0 (BLK-1); with an invoice, one line N × price (INV-1).
     pub unit_price: Money,
@@ -80,6 +83,19 @@ pub struct BulkOutcome {
     pub customers: Option<IdBlock>,
     /// INV-1 after adding the line, when an invoice was given.
     pub balance: Option<Balance>,
+}
+
+/// One license of a published batch as AddMultiple lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BulkListed {
+    /// License ID.
+    pub license_id: i32,
+    /// Activation Password.
+    pub activation_password: String,
+    /// Customer ID.
+    pub customer_id: i32,
+    /// The customer's password, if set.
+    pub customer_password: Option<String>,
 }
 
 #[derive(Insertable)]
@@ -248,6 +264,36 @@ impl Store {
         }
     }
 
+    /// The licenses of a published block with their customers, in ID order
+    /// (AddMultiple's listing, BLK-4). Reads only.
+    pub fn bulk_listing(&self, block: IdBlock) -> Result<Vec<BulkListed>, StoreError> {
+        let rows: Vec<(i32, String, i32, Option<String>)> = self.read(|conn| {
+            Ok(licenses::table
+                .inner_join(customers::table)
+                .filter(licenses::id.between(block.first(), block.last()))
+                .filter(visible())
+                .select((
+                    licenses::id,
+                    licenses::activation_password,
+                    licenses::customer_id,
+                    customers::password,
+                ))
+                .order(licenses::id)
+                .load(conn)?)
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(license_id, activation_password, customer_id, customer_password)| BulkListed {
+                    license_id,
+                    activation_password,
+                    customer_id,
+                    customer_password,
+                },
+            )
+            .collect())
+    }
+
     /// Batches still reserved: running now, or left behind by a crashed process
     /// (first and last license ID of each).
     pub fn pending_batches(&self) -> Result<Vec<(i32, IdBlock)>, StoreError> {
@@ -398,6 +444,9 @@ fn reserve(conn: &mut Conn, req: &BulkAdd) -> Result<Reservation, StoreError> {
             return Err(StoreError::UnknownReference("invoice"));
         }
     }
+    if let Some(author) = req.author_id {
+        check_author_scope(conn, req, author)?;
+    }
     // BLK-2: each license is a q = 1 purchase; the customer ID is a placeholder here.
     let template = NewLicense::new(
         req.option_id,
@@ -440,6 +489,29 @@ fn reserve(conn: &mut Conn, req: &BulkAdd) -> Result<Reservation, StoreError> {
             expiration,
         },
     })
+}
+
+/// Everything a SOAP batch names belongs to `author` (wire.md §3.7: 5042 otherwise).
+fn check_author_scope(conn: &mut Conn, req: &BulkAdd, author: AuthorId) -> Result<(), StoreError> {
+    if option_author(conn, req.option_id)? != Some(author.get()) {
+        return Err(StoreError::UnknownReference("product option"));
+    }
+    if let Some(c) = req.customer_id {
+        check_customer(conn, author, c, "customer")?;
+    }
+    if let Some(d) = req.distributor_id {
+        check_customer(conn, author, d, "distributor")?;
+    }
+    if let Some(number) = &req.invoice_number {
+        let customer: i32 = invoices::table
+            .find(number)
+            .select(invoices::customer_id)
+            .first(conn)?;
+        let customer =
+            CustomerId::new(customer).map_err(|_| StoreError::UnknownReference("invoice"))?;
+        check_customer(conn, author, customer, "invoice")?;
+    }
+    Ok(())
 }
 
 /// Step 3: everything staged becomes visible at once; O(1) in the batch size.

@@ -27,6 +27,7 @@ mod inputs;
 mod installation;
 mod keys;
 mod last_seen;
+mod license_fields;
 mod license_office;
 mod load;
 mod offline;
@@ -42,7 +43,7 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 pub use activation::Activated;
 pub use back_office::{LicenseFilter, LicenseListing, NewDistributor, NewInvoice};
-pub use bulk::{BulkAdd, BulkOutcome};
+pub use bulk::{BulkAdd, BulkListed, BulkOutcome};
 pub use customer_office::{LicenseWithCustomer, SEARCH_LIMIT};
 pub use error::StoreError;
 pub use floating::NewFloatingSet;

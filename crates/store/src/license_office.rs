@@ -214,7 +214,7 @@ pub(crate) fn check_customer(
 }
 
 /// Whether license `id` exists, is visible and belongs to `author`; else 5042.
-fn license_author_guard(
+pub(crate) fn license_author_guard(
     conn: &mut Conn,
     author: AuthorId,
     id: LicenseId,
@@ -247,7 +247,7 @@ pub(crate) fn load_record(
     record(l, product)
 }
 
-fn record(l: LicenseRow, product: i32) -> Result<LicenseRecord, StoreError> {
+pub(crate) fn record(l: LicenseRow, product: i32) -> Result<LicenseRecord, StoreError> {
     let bad = |what: &str| StoreError::Config(format!("stored license has an invalid {what}"));
     Ok(LicenseRecord {
         license_id: LicenseId::new(l.id).map_err(|_| bad("ID"))?,

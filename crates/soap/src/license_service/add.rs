@@ -4,7 +4,8 @@
 use unlockd_core::license_record::UserDefinedFields;
 use unlockd_core::{CustomerId, LicenseId, LicenseStatus, OptionId, ParseError};
 
-use super::{authenticate, opt_int, record, Outputs};
+use super::record::{self, View};
+use super::{authenticate, opt_int, Outputs};
 use crate::error::InputError;
 use crate::fields::Fields;
 use crate::service::{BackOfficeService, LicenseAdd, Permission};
@@ -37,7 +38,7 @@ pub(super) async fn run<S: BackOfficeService>(svc: &S, fields: &Fields<'_>) -> O
     let add = parse(fields)?;
     let author = authenticate(svc, fields, Permission::AddLicenses).await?;
     let created = svc.add_license(author, add).await?;
-    Ok(record::license(&created))
+    Ok(record::license(&created, View::BackOffice))
 }
 
 fn parse(f: &Fields<'_>) -> Result<LicenseAdd, InputError> {

@@ -1,26 +1,35 @@
 //! XmlLicenseService (wire.md §3.7), the back office over SOAP 1.1, SOAP 1.2 and HTTP
-//! POST: Add/AddS, GetLicenseCustomData(S), UpdateLicenseCustomData(S), InfoCheck(S)
-//! (back-office mode), one file per operation. Every document starts with the API user's triple (wire.md §3), checked
-//! by [`BackOfficeService::authenticate`] before anything is read or written.
+//! POST: Add/AddS, AddMultiple(S), GetLicenseCustomData(S),
+//! UpdateLicenseCustomData(S), UpdateActivationFields(S), InfoCheck(S), one file per
+//! operation. Every back-office document starts with the API user's triple (wire.md
+//! §3), checked by [`BackOfficeService::authenticate`] before anything is read or
+//! written; InfoCheck without the triple is the client mode (LicenseID + Password,
+//! errata E-15). UpdateUserDefinedFields is client-facing: it runs in the client
+//! frame of §2.5 (`crate::frame`) and has no S form (E-15).
 //!
 //! `OpS` takes and answers the inner document as an escaped string (§2.1); `Op` carries
 //! it as child XML of `<xml>` and `{Op}Result` (§2.3). HTTP POST serves `…/Op` as
 //! `…/OpS`. Output roots are the canonical input root + `Result` (errata E-20).
 
 mod add;
+mod add_multiple;
 mod custom_data;
 mod info_check;
 mod record;
+mod update_activation_fields;
+mod update_user_defined_fields;
+
+pub(crate) use update_user_defined_fields::UpdateUserDefinedFields;
 
 use crate::binding::{Binding, SERVICE_NS};
-use crate::envelope::{self, Rejected};
+use crate::envelope::{self, Call, Rejected};
 use crate::error::{InputError, OpError, Refused};
 use crate::fault::FaultCode;
 use crate::fields::Fields;
 use crate::handler::{HttpRequest, HttpResponse, SoapConfig};
 use crate::ops::{Operation, Service};
 use crate::result_code::{self, WireCode};
-use crate::service::{ApiCredentials, Attempt, BackOfficeService, Permission};
+use crate::service::{ApiCredentials, Attempt, BackOfficeService, FloatingService, Permission};
 use crate::value;
 use crate::xml::{self, Element, XmlWriter};
 use unlockd_core::{AuthorId, LicenseId};
@@ -35,7 +44,7 @@ pub(crate) const ROOT_NAMESPACES: [(&str, &str); 2] = [
 type Outputs = Result<String, OpError>;
 
 /// Serves a SOAP 1.1 / 1.2 POST to XmlLicenseService.asmx.
-pub(crate) async fn soap<S: BackOfficeService>(
+pub(crate) async fn soap<S: FloatingService + BackOfficeService>(
     svc: &S,
     cfg: &SoapConfig,
     req: &HttpRequest<'_>,
@@ -69,6 +78,13 @@ pub(crate) async fn soap<S: BackOfficeService>(
         };
         return crate::handler::fault(svc, req, binding, rejected).await;
     };
+    if operation == Operation::UpdateUserDefinedFields {
+        let call = Call {
+            operation,
+            xml: parameter.text.clone(),
+        };
+        return crate::handler::dispatch(svc, cfg, req, binding, Ok(call)).await;
+    }
     let (document, node_form) = if is_string_form(operation) {
         (
             xml::parse(parameter.text.as_bytes(), &cfg.limits).ok(),
@@ -77,7 +93,7 @@ pub(crate) async fn soap<S: BackOfficeService>(
     } else {
         (parameter.children.first().cloned(), true)
     };
-    let (code, inner) = answer(svc, req, operation, document, node_form).await;
+    let (code, inner) = answer(svc, cfg, req, operation, document, node_form).await;
     let mut response = if node_form {
         binding.answer_node(operation, &inner)
     } else {
@@ -90,19 +106,29 @@ pub(crate) async fn soap<S: BackOfficeService>(
 
 /// Serves an HTTP POST form to `XmlLicenseService.asmx/{segment}`; `Op` is served as
 /// `OpS` (wire.md §2.3). `None` when the segment names no operation (404).
-pub(crate) async fn post<S: BackOfficeService>(
+pub(crate) async fn post<S: FloatingService + BackOfficeService>(
     svc: &S,
     cfg: &SoapConfig,
     req: &HttpRequest<'_>,
     segment: &str,
 ) -> Option<HttpResponse> {
-    let operation = string_form(Service::License.operation_of_segment(segment))?;
+    let named = Service::License.operation_of_segment(segment);
+    let client_frame = named == Operation::UpdateUserDefinedFields;
+    let operation = if client_frame {
+        named
+    } else {
+        string_form(named)?
+    };
     if !req.method.eq_ignore_ascii_case("POST") {
         return Some(HttpResponse::method_not_allowed("POST"));
     }
     let form = crate::binding::media_type(req.content_type.unwrap_or_default());
     if form != "application/x-www-form-urlencoded" {
         return Some(HttpResponse::text(415, "unsupported media type"));
+    }
+    if client_frame {
+        let call = envelope::read_form(operation, req.body);
+        return Some(crate::handler::dispatch(svc, cfg, req, Binding::HttpPost, call).await);
     }
     let call = match envelope::read_form(operation, req.body) {
         Ok(call) => call,
@@ -111,7 +137,7 @@ pub(crate) async fn post<S: BackOfficeService>(
         }
     };
     let document = xml::parse(call.xml.as_bytes(), &cfg.limits).ok();
-    let (code, inner) = answer(svc, req, operation, document, false).await;
+    let (code, inner) = answer(svc, cfg, req, operation, document, false).await;
     let mut response = Binding::HttpPost.answer(operation, &inner, cfg.post_raw_response);
     response.operation = Some(operation.name());
     response.result_code = Some(code);
@@ -125,6 +151,8 @@ fn is_string_form(op: Operation) -> bool {
             | Operation::GetLicenseCustomDataS
             | Operation::UpdateLicenseCustomDataS
             | Operation::InfoCheckS
+            | Operation::AddMultipleS
+            | Operation::UpdateActivationFieldsS
     )
 }
 
@@ -139,6 +167,10 @@ fn string_form(op: Operation) -> Option<Operation> {
             Operation::UpdateLicenseCustomDataS
         }
         Operation::InfoCheck | Operation::InfoCheckS => Operation::InfoCheckS,
+        Operation::AddMultiple | Operation::AddMultipleS => Operation::AddMultipleS,
+        Operation::UpdateActivationFields | Operation::UpdateActivationFieldsS => {
+            Operation::UpdateActivationFieldsS
+        }
         _ => return None,
     })
 }
@@ -149,6 +181,8 @@ fn input_root(op: Operation) -> &'static str {
         Some(Operation::AddS) => "LicenseAdd",
         Some(Operation::GetLicenseCustomDataS) => "GetLicenseCustomData",
         Some(Operation::InfoCheckS) => "InfoCheck",
+        Some(Operation::AddMultipleS) => "LicenseAddMultiple",
+        Some(Operation::UpdateActivationFieldsS) => "UpdateActivationFields",
         _ => "UpdateLicenseCustomData",
     }
 }
@@ -158,6 +192,7 @@ fn input_root(op: Operation) -> &'static str {
 /// Returns the ResultCode and the document (with declaration unless `node_form`).
 async fn answer<S: BackOfficeService>(
     svc: &S,
+    cfg: &SoapConfig,
     req: &HttpRequest<'_>,
     operation: Operation,
     document: Option<Element>,
@@ -169,7 +204,7 @@ async fn answer<S: BackOfficeService>(
         .flatten();
     let outcome = match document {
         None => Err(OpError::Refused(Refused::Document)),
-        Some(document) => run(svc, operation, &document).await,
+        Some(document) => run(svc, cfg, operation, &document).await,
     };
     let (mut code, mut outputs) = match outcome {
         Ok(outputs) => (result_code::OK, outputs),
@@ -199,10 +234,19 @@ async fn answer<S: BackOfficeService>(
     )
 }
 
-async fn run<S: BackOfficeService>(svc: &S, op: Operation, doc: &Element) -> Outputs {
+async fn run<S: BackOfficeService>(
+    svc: &S,
+    cfg: &SoapConfig,
+    op: Operation,
+    doc: &Element,
+) -> Outputs {
     let fields = Fields::new(doc);
     match string_form(op) {
         Some(Operation::AddS) => add::run(svc, &fields).await,
+        Some(Operation::AddMultipleS) => add_multiple::run(svc, &fields, cfg.bulk_max).await,
+        Some(Operation::UpdateActivationFieldsS) => {
+            update_activation_fields::run(svc, &fields).await
+        }
         Some(Operation::GetLicenseCustomDataS) => custom_data::get(svc, &fields).await,
         Some(Operation::UpdateLicenseCustomDataS) => custom_data::update(svc, &fields).await,
         Some(Operation::InfoCheckS) => info_check::run(svc, &fields).await,

@@ -24,6 +24,8 @@ pub(crate) use decrement_license_counter::DecrementLicenseCounter;
 pub(crate) use open_session::OpenSession;
 pub(crate) use session_call::{SessionCall, SessionMethod};
 
+pub(crate) use crate::license_service::UpdateUserDefinedFields;
+
 use time::OffsetDateTime;
 use unlockd_core::{InstallationId, LicenseId, Refusal};
 
@@ -154,13 +156,23 @@ pub enum Operation {
     InfoCheck,
     /// §3.7 InfoCheckS.
     InfoCheckS,
+    /// §3.7 AddMultiple (XmlDocument form).
+    AddMultiple,
+    /// §3.7 AddMultipleS.
+    AddMultipleS,
+    /// §3.7 UpdateActivationFields (XmlDocument form).
+    UpdateActivationFields,
+    /// §3.7 UpdateActivationFieldsS.
+    UpdateActivationFieldsS,
+    /// §3.7 UpdateUserDefinedFields: client frame (§2.5), no S form (errata E-15).
+    UpdateUserDefinedFields,
     /// Anything else (UnknownOperation fault, or 404 over HTTP POST).
     Unknown,
 }
 
 impl Operation {
     /// Every known operation.
-    pub const KNOWN: [Operation; 28] = [
+    pub const KNOWN: [Operation; 33] = [
         Self::ActivateInstallation,
         Self::ActivateInstallationLicenseFile,
         Self::CheckInstallationStatus,
@@ -189,6 +201,11 @@ impl Operation {
         Self::UpdateLicenseCustomDataS,
         Self::InfoCheck,
         Self::InfoCheckS,
+        Self::AddMultiple,
+        Self::AddMultipleS,
+        Self::UpdateActivationFields,
+        Self::UpdateActivationFieldsS,
+        Self::UpdateUserDefinedFields,
     ];
 
     /// The method name (`Unknown` for the unknown operation).
@@ -222,6 +239,11 @@ impl Operation {
             Self::UpdateLicenseCustomDataS => "UpdateLicenseCustomDataS",
             Self::InfoCheck => "InfoCheck",
             Self::InfoCheckS => "InfoCheckS",
+            Self::AddMultiple => "AddMultiple",
+            Self::AddMultipleS => "AddMultipleS",
+            Self::UpdateActivationFields => "UpdateActivationFields",
+            Self::UpdateActivationFieldsS => "UpdateActivationFieldsS",
+            Self::UpdateUserDefinedFields => "UpdateUserDefinedFields",
             Self::Unknown => "Unknown",
         }
     }
@@ -313,6 +335,9 @@ pub(crate) enum Request {
     OpenSession(OpenSession),
     /// §3.10 PollSession, CloseSession, CheckoutSession, CheckinSession.
     Session(SessionCall),
+    /// §3.7 UpdateUserDefinedFields (XmlLicenseService, client frame); boxed, its
+    /// fifteen optional fields make it the largest request.
+    UpdateUserDefinedFields(Box<UpdateUserDefinedFields>),
 }
 
 impl Request {
@@ -340,6 +365,8 @@ impl Request {
             Operation::CloseSession => session(SessionMethod::Close, fields),
             Operation::CheckoutSession => session(SessionMethod::Checkout, fields),
             Operation::CheckinSession => session(SessionMethod::Checkin, fields),
+            Operation::UpdateUserDefinedFields => UpdateUserDefinedFields::parse(fields)
+                .map(|r| Self::UpdateUserDefinedFields(Box::new(r))),
             Operation::ActivateLicense
             | Operation::GetCustomerDataByAuthor
             | Operation::GetCustomerDataByAuthorS
@@ -358,6 +385,10 @@ impl Request {
             | Operation::UpdateLicenseCustomDataS
             | Operation::InfoCheck
             | Operation::InfoCheckS
+            | Operation::AddMultiple
+            | Operation::AddMultipleS
+            | Operation::UpdateActivationFields
+            | Operation::UpdateActivationFieldsS
             | Operation::Unknown => return None,
         })
     }
@@ -370,6 +401,7 @@ impl Request {
             Self::DecrementLicenseCounter(r) => Some(r.license_id()),
             Self::OpenSession(r) => Some(r.license_id()),
             Self::Session(r) => r.license_id(),
+            Self::UpdateUserDefinedFields(r) => Some(r.license_id()),
             Self::CheckInstallationStatus(_) | Self::DeactivateInstallation(_) => None,
         }
     }
@@ -382,7 +414,7 @@ impl Request {
             Self::CheckInstallationStatus(r) => Some(r.installation_id()),
             Self::DeactivateInstallation(r) => Some(r.installation_id()),
             Self::DecrementLicenseCounter(r) => r.installation_id(),
-            Self::OpenSession(_) | Self::Session(_) => None,
+            Self::OpenSession(_) | Self::Session(_) | Self::UpdateUserDefinedFields(_) => None,
         }
     }
 
@@ -400,6 +432,7 @@ impl Request {
             Self::DecrementLicenseCounter(r) => r.apply(svc, ctx).await,
             Self::OpenSession(r) => r.apply(svc, ctx).await,
             Self::Session(r) => r.apply(svc, ctx).await,
+            Self::UpdateUserDefinedFields(r) => (*r).apply(svc, ctx).await,
         }
     }
 }
