@@ -564,7 +564,9 @@ fn update_activation_fields_changes_what_is_named_and_guards_the_status() {
     let added = soap11(
         &app,
         "AddS",
-        &license_add("<LicenseID>7300</LicenseID><ExpirationDate>2030-01-01T08:00:00Z</ExpirationDate>"),
+        &license_add(
+            "<LicenseID>7300</LicenseID><ExpirationDate>2030-01-01T08:00:00Z</ExpirationDate>",
+        ),
     );
     assert_eq!(code(&added), 0, "{added}");
     let doc = soap11(
