@@ -1,6 +1,8 @@
-"""The ERP-to-client path end to end (issue 4, wire.md §3.7): a real third-party SOAP
-client (zeep) loads the XmlLicenseService WSDL unlockd serves, creates a license with
-AddS, reads and updates its custom data, and the new license then activates through
+"""The ERP-to-client path end to end (issue 4, wire.md §3.7, §3.8): a real third-party
+SOAP client (zeep) loads the XmlCustomerService and XmlLicenseService WSDLs unlockd
+serves, creates a customer (CustomerAddS), adds a license for it with AddS, reads and
+updates its custom data, updates its user-defined fields with UpdateUserDefinedFields
+(client frame, rules UDF-1), and the new license then activates through
 XmlActivationService."""
 
 import xml.etree.ElementTree as ET
@@ -17,10 +19,22 @@ def doc(text: str) -> ET.Element:
 
 
 def test_zeep_creates_a_license_and_the_client_activates_it(server):
+    customers = zeep.Client(server.wsdl.replace("XmlActivationService", "XmlCustomerService"))
+    customer = doc(
+        customers.service.CustomerAddS(
+            xml=f"<CustomerAdd>{AUTH}<Customer><CompanyName>ERP Buyer</CompanyName>"
+            "<Email>buyer@example.com</Email></Customer></CustomerAdd>"
+        )
+    )
+    assert customer.findtext("ResultCode") == "0", ET.tostring(customer)
+    customer_id = customer.findtext("Customer/CustomerID")
+
     office = zeep.Client(server.wsdl.replace("XmlActivationService", "XmlLicenseService"))
     added = doc(
         office.service.AddS(
-            xml=f"<LicenseAdd>{AUTH}<CustomerID>1</CustomerID><ProductOptionID>1</ProductOptionID>"
+            xml=f"<LicenseAdd>{AUTH}<CustomerID>{customer_id}</CustomerID>"
+            "<ProductOptionID>1</ProductOptionID>"
+            "<UserDefinedFields><UDefChar1>seat A</UDefChar1></UserDefinedFields>"
             "<CustomData>erp order 42</CustomData></LicenseAdd>"
         )
     )
@@ -46,6 +60,30 @@ def test_zeep_creates_a_license_and_the_client_activates_it(server):
     read = doc(office.service.GetLicenseCustomDataS(xml=get))
     assert read.findtext("LicenseCustomData") == '<seats n="2"/>'
     assert read.findtext("Format") == "Xml"
+
+    assert added.findtext("License/CustomerID") == customer_id
+
+    # UDF-1: the client changes only the fields it names (option 1 makes them writable).
+    udf = doc(
+        office.service.UpdateUserDefinedFields(
+            xml=f"<UpdateUserDefinedFields><EncryptionKeyID>{DEMO_KEY_ID}</EncryptionKeyID>"
+            f"<PrivateData><LicenseID>{license_id}</LicenseID><Password>{password}</Password>"
+            "<UserDefinedFields><UDefChar2>build 7</UDefChar2><UDefNum1>3</UDefNum1>"
+            "</UserDefinedFields></PrivateData></UpdateUserDefinedFields>"
+        )
+    ).find("PrivateData")
+    assert udf.findtext("ResultCode") == "0", ET.tostring(udf)
+    assert udf.findtext("UserDefinedFields/UDefChar1") == "seat A"
+    assert udf.findtext("UserDefinedFields/UDefChar2") == "build 7"
+    assert udf.findtext("UserDefinedFields/UDefNum1") == "3"
+    info = doc(
+        office.service.InfoCheckS(
+            xml=f"<InfoCheck><LicenseID>{license_id}</LicenseID><Password>{password}</Password></InfoCheck>"
+        )
+    )
+    assert info.findtext("ResultCode") == "0"
+    assert info.findtext("License/UserDefinedFields/UDefChar2") == "build 7"
+    assert info.find("License/ActivationPassword") is None  # client mode
 
     client = zeep.Client(server.wsdl)
     answer = client.service.ActivateInstallationLicenseFile(
