@@ -43,6 +43,10 @@ pub enum StoreError {
     /// No pooled connection could be obtained.
     #[error("connection pool error: {0}")]
     Pool(#[source] r2d2::Error),
+    /// The group-commit batch this change shared failed to commit, so nothing of it
+    /// was written (errata E-16).
+    #[error("group commit failed: {0}")]
+    GroupCommitFailed(String),
     /// Migrations failed.
     #[error("migration failed: {0}")]
     Migration(String),

@@ -21,7 +21,7 @@ mod db;
 mod digest;
 mod error;
 mod floating;
-mod gate;
+mod group;
 mod history;
 mod inputs;
 mod installation;
@@ -57,7 +57,7 @@ pub use offline::OfflineClaim;
 pub use url::{DatabaseUrl, DatabaseUrlError};
 
 use crate::db::{Conn, DbPool, PooledConn, TxKind};
-use crate::gate::WriterGate;
+use crate::group::GroupCommit;
 use crate::last_seen::LastSeen;
 
 /// The SQLite migrations, compiled into the binary.
@@ -93,9 +93,9 @@ impl Default for StoreOptions {
 pub struct Store {
     pool: DbPool,
     last_seen: LastSeen,
-    /// SQLite only: this process's writers queue here before `BEGIN IMMEDIATE`.
-    writer_gate: Option<WriterGate>,
-    /// The CON-10 bound on waiting for the gate.
+    /// SQLite only: this process's writers share batches (group commit, errata E-16).
+    group: Option<GroupCommit>,
+    /// The CON-10 bound on waiting for the write connection.
     busy_timeout: Duration,
 }
 
@@ -119,11 +119,11 @@ impl Store {
             }
         };
         let last_seen = LastSeen::start(pool.clone());
-        let writer_gate = matches!(url, DatabaseUrl::Sqlite(_)).then(WriterGate::default);
+        let group = matches!(url, DatabaseUrl::Sqlite(_)).then(GroupCommit::default);
         Ok(Self {
             pool,
             last_seen,
-            writer_gate,
+            group,
             busy_timeout: opts.busy_timeout,
         })
     }
@@ -167,9 +167,11 @@ impl Store {
 
     /// Runs `f` in one write transaction and commits only if it returns `Ok`.
     ///
-    /// SQLite: the process's writer gate, then `BEGIN IMMEDIATE` holds the write
-    /// lock from the first statement (CON-1); each waits at most the busy timeout
-    /// (CON-10). PostgreSQL: READ
+    /// SQLite: `f` runs in a savepoint of the process's current group-commit batch
+    /// (`group.rs`, errata E-16), one `BEGIN IMMEDIATE` transaction holding the write
+    /// lock (CON-1) shared by concurrent writers; this returns after the batch's
+    /// durable commit (CON-6), and `Err` from `f` rolls back `f`'s changes only. Each
+    /// waits at most the busy timeout (CON-10). PostgreSQL: READ
     /// COMMITTED; `f` must call `db::lock_license` before reading a license it
     /// changes (CON-1), and a serialization failure or deadlock runs `f` again, at
     /// most [`WRITE_RETRIES`] more times (hence `FnMut`: `f` must not keep state
@@ -178,11 +180,9 @@ impl Store {
         &self,
         mut f: impl FnMut(&mut Conn) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        // SQLite: queue in the process, not in the busy handler (gate.rs).
-        let _pass = match &self.writer_gate {
-            Some(gate) => Some(gate.enter(self.busy_timeout)?),
-            None => None,
-        };
+        if let Some(group) = &self.group {
+            return group.run(self.busy_timeout, || self.conn(), f);
+        }
         let mut conn = self.conn()?;
         let mut retries = 0;
         loop {
