@@ -102,6 +102,10 @@ fn session_settings(conn: &Conn, busy_timeout: Duration) -> String {
 fn pool(manager: Manager, pool_size: u32, busy_timeout: Duration) -> Result<DbPool, StoreError> {
     Ok(Pool::builder()
         .max_size(pool_size.max(1))
+        // No `SELECT 1` before every checkout (a round trip per request on
+        // PostgreSQL); a connection that broke is dropped when it is returned
+        // (`has_broken`), and the next checkout opens a fresh one.
+        .test_on_check_out(false)
         // Waiting for a connection counts against the same CON-10 budget.
         .connection_timeout(busy_timeout)
         .build(manager)?)

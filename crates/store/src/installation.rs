@@ -17,23 +17,52 @@ use crate::schema::{activation_records, licenses};
 use crate::Store;
 
 impl Store {
-    /// CheckInstallationStatus (CHK-1). Reads only; the record's last-seen time is
-    /// queued for a background write that never delays or fails this answer
-    /// (errata E-16: best effort, not durable).
+    /// CheckInstallationStatus (CHK-1). Reads only, in one statement; the record's
+    /// last-seen time is queued for a background write that never delays or fails
+    /// this answer (errata E-16: best effort, not durable).
     pub fn check_installation(
         &self,
         req: &CheckRequest,
         now: OffsetDateTime,
         policy: &Policy,
     ) -> Result<Result<InstallationStatus, CheckRefused>, StoreError> {
-        let found = self.read(|conn| {
-            let Some(row) = load::record_by_installation(conn, &req.installation_id)? else {
-                return Ok(None);
-            };
-            let bundle = LicenseBundle::load(conn, row.license_id)?.ok_or(StoreError::NotFound)?;
-            let (license, rules) = bundle.state()?;
-            Ok(Some((license, rules, convert::record(&row)?)))
-        })?;
+        let mut conn = self.conn()?;
+        self.check_installation_on(&mut conn, req, now, policy)
+    }
+
+    /// [`Store::check_installation`] if it can run on the caller's thread without
+    /// waiting: on SQLite (WAL: a reader never waits for a writer; the read comes
+    /// from the page cache) with a pooled connection free at once. `None` otherwise
+    /// (PostgreSQL waits for the network): call [`Store::check_installation`] where
+    /// blocking is fine.
+    pub fn try_check_installation_now(
+        &self,
+        req: &CheckRequest,
+        now: OffsetDateTime,
+        policy: &Policy,
+    ) -> Option<Result<Result<InstallationStatus, CheckRefused>, StoreError>> {
+        // Only SQLite stores have a group committer.
+        if self.group.is_none() {
+            return None;
+        }
+        let mut conn = self.pool.try_get()?;
+        Some(self.check_installation_on(&mut conn, req, now, policy))
+    }
+
+    fn check_installation_on(
+        &self,
+        conn: &mut Conn,
+        req: &CheckRequest,
+        now: OffsetDateTime,
+        policy: &Policy,
+    ) -> Result<Result<InstallationStatus, CheckRefused>, StoreError> {
+        let found = match load::installation_with_license(conn, &req.installation_id)? {
+            Some((row, bundle)) => {
+                let (license, rules) = bundle.state()?;
+                Some((license, rules, convert::record(&row)?))
+            }
+            None => None,
+        };
         let answer = status_check::check_installation(
             found.as_ref().map(|(l, o, r)| (l, o, r)),
             req,
