@@ -187,3 +187,95 @@ fn refused_add_multiple_writes_nothing() {
         assert_eq!(digests(&db), before, "{full:?} changed the database");
     }
 }
+
+/// The `first..=last` block of a `created N licenses first..=last …` line.
+fn created_block(out: &str) -> (u32, std::ops::RangeInclusive<u32>) {
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("created ") && l.contains(" licenses "))
+        .unwrap_or_else(|| panic!("no created line in {out}"));
+    let mut words = line.split_whitespace();
+    let count = words.nth(1).and_then(|n| n.parse().ok()).expect("count");
+    let (first, last) = words
+        .nth(1)
+        .and_then(|b| b.split_once("..="))
+        .expect("first..=last");
+    (
+        count,
+        first.parse().expect("first")..=last.parse().expect("last"),
+    )
+}
+
+/// SEQ-2, CON-5 (issue 5): two `unlockd` processes adding Req Sequential batches at
+/// the same time against one database each get one gap-free block, the blocks are
+/// disjoint and together continue the demo's IDs without a gap.
+#[test]
+fn seq_2_req_sequential_batches_from_two_processes_are_disjoint_gap_free_blocks() {
+    const COUNT: u32 = 3_000;
+    let db = TestDatabase::new();
+    let dir = tempfile::tempdir().expect("dir");
+    let d = dir.path();
+    ok(&db, d, &["demo"]);
+    let count = COUNT.to_string();
+    let args = [
+        "license",
+        "add-multiple",
+        "--option",
+        "2",
+        "--count",
+        &count,
+        "--req-sequential",
+        "--quiet",
+    ];
+    let spawn = || {
+        Command::new(binary())
+            .args(args)
+            .env("UNLOCKD_DATABASE_URL", db.url())
+            .env("UNLOCKD_LOG__FILTER", "warn")
+            .current_dir(d)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn unlockd")
+    };
+    let (a, b) = (spawn(), spawn());
+    let mut blocks: Vec<_> = [a, b]
+        .into_iter()
+        .map(|child| {
+            let out = child.wait_with_output().expect("wait");
+            let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+            assert!(
+                out.status.success(),
+                "{stdout}{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let (n, block) = created_block(&stdout);
+            assert_eq!(n, COUNT, "{stdout}");
+            assert_eq!(
+                block.end() - block.start() + 1,
+                COUNT,
+                "one block: {stdout}"
+            );
+            block
+        })
+        .collect();
+    blocks.sort_by_key(|b| *b.start());
+    // The demo's highest license is 1004: the first block starts right after it and
+    // the second right after the first.
+    assert_eq!(*blocks[0].start(), 1005, "{blocks:?}");
+    assert_eq!(*blocks[1].start(), blocks[0].end() + 1, "{blocks:?}");
+    // Every ID of both blocks is a license of option 2, and nothing else was created.
+    let listed = ok(&db, d, &["license", "list", "--from", "1005"]);
+    let ids: Vec<u32> = listed
+        .lines()
+        .skip(1)
+        .map(|l| {
+            l.split('\t')
+                .next()
+                .and_then(|id| id.parse().ok())
+                .expect("id")
+        })
+        .collect();
+    let expected: Vec<u32> = (1005..=*blocks[1].end()).collect();
+    assert_eq!(ids, expected);
+}

@@ -66,7 +66,7 @@ pub struct AddMultipleArgs {
     #[arg(long = "param")]
     params: Vec<String>,
     /// Req Sequential (SEQ-2).
-    #[arg(long)]
+    #[arg(long, visible_alias = "req-sequential")]
     seq: bool,
     /// Write the created licenses to this CSV file (errata E-17).
     #[arg(long)]
