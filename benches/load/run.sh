@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One load run, all figures side by side (issue 5): the echo ceiling, then a real
 # `unlockd serve` on SQLite (a file under target/, on disk) or PostgreSQL, with the
-# CheckInstallationStatus read path, PP4 and PLUS 5 activations at 64 connections,
+# CheckInstallationStatus read path, PP4 and PLUS 5 activations and PollSession (on
+# 1,000 sessions open on one floating license) at 64 connections,
 # the server's peak RSS, and the raw commit rate of the same database.
 #
 #   benches/load/run.sh sqlite      # or: benches/load/run.sh postgres
@@ -63,8 +64,8 @@ echo "== unlockd on $backend (pool $pool)"
 UNLOCKD_DATABASE_URL=$url "$bin" migrate >/dev/null
 UNLOCKD_DATABASE_URL=$url UNLOCKD_DATABASE__POOL_SIZE=$pool RUST_LOG=warn \
   start "$bin" serve --bind 127.0.0.1:0 --demo
-"$load" setup --unlockd "$bin" --database-url "$url" --licenses 16
-for op in check pp4 alf; do
+"$load" setup --unlockd "$bin" --database-url "$url" --licenses 16 --floating-seats 1000
+for op in check pp4 alf poll; do
   "$load" run --url "$addr" --op "$op" --concurrency "$conc" --requests "$reqs" \
     --max-seconds "$secs" --licenses 16 --label "$backend-$op" --server-pid "$pid"
 done

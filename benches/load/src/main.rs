@@ -6,8 +6,9 @@
 //! - `setup`: licenses with enough seats, created with the `unlockd` admin CLI;
 //!   prints the shell `export` lines `run` needs;
 //! - `run`: drives ActivateInstallationLicenseFile (`alf`), ActivateInstallation
-//!   (`pp4`) or CheckInstallationStatus (`check`) at a chosen concurrency and prints
-//!   throughput, p50/p99/p999 latency, error counts and the server's peak RSS;
+//!   (`pp4`), CheckInstallationStatus (`check`) or PollSession (`poll`, issue 6) at a
+//!   chosen concurrency and prints throughput, p50/p99/p999 latency, error counts
+//!   and the server's peak RSS;
 //! - `commits`: the raw single-row commit rate of a database with the server's
 //!   durability settings, to report activations/s ÷ commits/s.
 

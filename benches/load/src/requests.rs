@@ -4,11 +4,16 @@
 pub const NS: &str = "http://secure.softwarekey.com/solo/webservices/";
 /// Path of the activation service.
 pub const ACTIVATION_PATH: &str = "/solo/webservices/XmlActivationService.asmx";
+/// Path of the network floating service.
+pub const FLOATING_PATH: &str = "/solo/webservices/XmlNetworkFloatingService.asmx";
 /// The demo EncryptionKeyID (`unlockd serve --demo`).
 pub const DEMO_KEY_ID: &str = "6F1C2E7A-0D4B-4C8E-9B1A-5E3D2C1B0A99";
 
-/// One SOAP call: the method (for SOAPAction) and the whole envelope.
+/// One SOAP call: the service path, the method (for SOAPAction) and the whole
+/// envelope.
 pub struct Call {
+    /// The service's path.
+    pub path: &'static str,
     /// `"NS/Method"` with quotes, the SOAPAction header.
     pub action: String,
     /// The request body.
@@ -23,6 +28,7 @@ fn escape(s: &str) -> String {
 
 fn envelope(method: &str, inner: &str) -> Call {
     Call {
+        path: ACTIVATION_PATH,
         action: format!("\"{NS}{method}\""),
         body: format!(
             "<?xml version=\"1.0\" encoding=\"utf-8\"?><soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body><{method} xmlns=\"{NS}\"><xml>{}</xml></{method}></soap:Body></soap:Envelope>",
@@ -69,6 +75,35 @@ pub fn check(installation: &str) -> Call {
 <InstallationID>{installation}</InstallationID></PrivateData></CheckInstallationStatus>"
         ),
     )
+}
+
+/// OpenSession on a floating license (FLT-4) for installation `LOAD-<n>`.
+pub fn open_session(license: i32, password: &str, n: u64) -> Call {
+    Call {
+        path: FLOATING_PATH,
+        ..envelope(
+            "OpenSession",
+            &format!(
+                "<OpenSession><EncryptionKeyID>{DEMO_KEY_ID}</EncryptionKeyID><PrivateData>\
+<LicenseID>{license}</LicenseID><Password>{password}</Password>\
+<InstallationName>LOAD-{n}</InstallationName></PrivateData></OpenSession>"
+            ),
+        )
+    }
+}
+
+/// PollSession of an open session (FLT-5).
+pub fn poll_session(session: &str) -> Call {
+    Call {
+        path: FLOATING_PATH,
+        ..envelope(
+            "PollSession",
+            &format!(
+                "<PollSession><EncryptionKeyID>{DEMO_KEY_ID}</EncryptionKeyID><PrivateData>\
+<SessionID>{session}</SessionID></PrivateData></PollSession>"
+            ),
+        )
+    }
 }
 
 /// A session code the default trigger-code algorithm dates to today (wire.md §6.3).

@@ -17,8 +17,8 @@ use hyper::Request;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
-use crate::requests::{self, Call, ACTIVATION_PATH};
-use crate::setup::password;
+use crate::requests::{self, Call};
+use crate::setup::{password, FLOATING_LICENSE};
 use crate::stats::Summary;
 
 /// Which operation the load sends.
@@ -30,6 +30,9 @@ pub enum Op {
     Pp4,
     /// CheckInstallationStatus of installations activated before the clock starts.
     Check,
+    /// PollSession of `--sessions` sessions opened before the clock starts on the
+    /// floating license of `setup --floating-seats` (issue 6).
+    Poll,
 }
 
 /// Arguments of `unlockd-load run`.
@@ -56,6 +59,9 @@ pub struct RunArgs {
     /// Licenses of `setup`; request `i` goes to license `first + i % licenses`.
     #[arg(long, default_value_t = 16)]
     pub licenses: i32,
+    /// Open sessions the `poll` load polls in turn.
+    #[arg(long, default_value_t = 1_000)]
+    pub sessions: u32,
     /// The server's pid: its peak RSS (VmHWM) is printed after the run.
     #[arg(long)]
     pub server_pid: Option<u32>,
@@ -125,7 +131,7 @@ async fn send(
     addr: SocketAddr,
     call: Call,
 ) -> Result<String, String> {
-    let req = Request::post(ACTIVATION_PATH)
+    let req = Request::post(call.path)
         .header(hyper::header::HOST, addr.to_string())
         .header(hyper::header::CONTENT_TYPE, "text/xml; charset=utf-8")
         .header("SOAPAction", call.action)
@@ -165,6 +171,24 @@ async fn prepare_installations(a: &RunArgs, addr: SocketAddr) -> anyhow::Result<
     Ok(ids)
 }
 
+/// Sessions for the poll load: `--sessions` OpenSession calls on the floating
+/// license, before the clock.
+async fn prepare_sessions(a: &RunArgs, addr: SocketAddr) -> anyhow::Result<Vec<String>> {
+    let mut sender = connect(addr).await?;
+    let mut ids = Vec::new();
+    let base = computer_base();
+    for n in 0..u64::from(a.sessions) {
+        let call = requests::open_session(FLOATING_LICENSE, &password(FLOATING_LICENSE), base + n);
+        let body = send(&mut sender, addr, call)
+            .await
+            .map_err(|e| anyhow::anyhow!("opening sessions: {e}"))?;
+        let id = requests::inner_field(&body, "SessionID")
+            .with_context(|| format!("no SessionID in {body}"))?;
+        ids.push(id.to_owned());
+    }
+    Ok(ids)
+}
+
 /// Computer numbers unique to this run (so repeated runs on one database activate
 /// new computers, not reactivations).
 fn computer_base() -> u64 {
@@ -176,10 +200,11 @@ fn computer_base() -> u64 {
 }
 
 async fn drive(a: &RunArgs, addr: SocketAddr) -> anyhow::Result<Summary> {
-    let installations = Rc::new(if a.op == Op::Check {
-        prepare_installations(a, addr).await?
-    } else {
-        Vec::new()
+    // Installations to check, or sessions to poll.
+    let installations = Rc::new(match a.op {
+        Op::Check => prepare_installations(a, addr).await?,
+        Op::Poll => prepare_sessions(a, addr).await?,
+        Op::Alf | Op::Pp4 => Vec::new(),
     });
     let next = Rc::new(Cell::new(0u64));
     let base = computer_base() + 500_000;
@@ -203,6 +228,9 @@ async fn drive(a: &RunArgs, addr: SocketAddr) -> anyhow::Result<Summary> {
                     Op::Alf => requests::license_file(license, &password(license), base + i),
                     Op::Pp4 => requests::trigger_code(license, &password(license), base + i),
                     Op::Check => requests::check(&installations[i as usize % installations.len()]),
+                    Op::Poll => {
+                        requests::poll_session(&installations[i as usize % installations.len()])
+                    }
                 };
                 if sender.is_none() {
                     match connect(addr).await {

@@ -28,7 +28,14 @@ pub struct SetupArgs {
     /// Activations each license allows.
     #[arg(long, default_value_t = 1_000_000)]
     pub seats: i32,
+    /// If not 0: also a floating option (number `option + 1`, the demo's Network
+    /// Floating set 1) and license [`FLOATING_LICENSE`] with this many seats.
+    #[arg(long, default_value_t = 0)]
+    pub floating_seats: i32,
 }
+
+/// The floating license of `--floating-seats`.
+pub const FLOATING_LICENSE: i32 = 9000;
 
 /// The activation password of a load license.
 pub fn password(license: i32) -> String {
@@ -81,6 +88,39 @@ pub fn setup(a: &SetupArgs) -> anyhow::Result<()> {
             s("--password"),
             password(id),
         ])?;
+    }
+    if a.floating_seats > 0 {
+        let option = a.option + 1;
+        admin(&[
+            s("option"),
+            s("add"),
+            s("--id"),
+            option.to_string(),
+            s("--product"),
+            s("1"),
+            s("--name"),
+            s("Load floating"),
+            s("--license-counter"),
+            a.floating_seats.to_string(),
+            s("--floating-set"),
+            s("1"),
+        ])?;
+        admin(&[
+            s("license"),
+            s("add"),
+            s("--id"),
+            FLOATING_LICENSE.to_string(),
+            s("--option"),
+            option.to_string(),
+            s("--customer"),
+            s("1"),
+            s("--password"),
+            password(FLOATING_LICENSE),
+        ])?;
+        println!(
+            "created floating option {option} and license {FLOATING_LICENSE} with {} seats",
+            a.floating_seats
+        );
     }
     println!(
         "created option {} and licenses {}..{} with {} seats each",

@@ -17,7 +17,8 @@ use unlockd_core::{
 };
 use unlockd_soap::crypto::{is_sealed, GeneratedKey};
 use unlockd_store::{
-    NewApiUser, NewAuthor, NewCustomer, NewKey, NewLicense, NewOption, NewProduct, Store,
+    CounterSource, NewApiUser, NewAuthor, NewCustomer, NewKey, NewLicense, NewOption, NewProduct,
+    Store,
 };
 
 use crate::back_office;
@@ -157,6 +158,12 @@ pub struct OptionAdd {
     /// RegKey2 seed 0..=255.
     #[arg(long, default_value_t = 0)]
     rk2_seed: i32,
+    /// License Counter SpecifiedValue (for a floating option: its seats, FLT-2).
+    #[arg(long)]
+    license_counter: Option<i64>,
+    /// Network Floating Options set of the option (FLT-1), e.g. the demo's set 1.
+    #[arg(long)]
+    floating_set: Option<i32>,
 }
 
 /// `unlockd customer …`.
@@ -370,6 +377,13 @@ pub fn run(store: &Store, keyring: &KeyRing, cmd: AdminCommand) -> anyhow::Resul
                 unlock_threshold: o.unlock_threshold,
                 tc_seed,
                 rk2_seed,
+                counter_source: if o.license_counter.is_some() {
+                    CounterSource::SpecifiedValue
+                } else {
+                    CounterSource::None
+                },
+                counter_value: o.license_counter.unwrap_or(0),
+                network_floating_set_id: o.floating_set,
                 ..NewOption::new(product, &o.name, option_type, trigger_code)
             })?;
             println!("option {id} added");
