@@ -41,10 +41,8 @@ impl Store {
         now: OffsetDateTime,
         policy: &Policy,
     ) -> Option<Result<Result<InstallationStatus, CheckRefused>, StoreError>> {
-        // Only SQLite stores have a group committer.
-        if self.group.is_none() {
-            return None;
-        }
+        // Only SQLite stores have a group committer; PostgreSQL reads wait for the network.
+        let _sqlite = self.group.as_ref()?;
         let mut conn = self.pool.try_get()?;
         Some(self.check_installation_on(&mut conn, req, now, policy))
     }
