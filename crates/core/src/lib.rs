@@ -28,6 +28,7 @@ pub mod status;
 pub mod status_check;
 pub mod trigger;
 pub mod udf;
+pub mod update_check;
 pub mod version;
 
 #[cfg(test)]

@@ -34,6 +34,7 @@ mod offline;
 mod pp4;
 mod rows;
 mod schema;
+mod update_check;
 mod url;
 
 use std::time::Duration;
@@ -54,6 +55,7 @@ pub use inputs::{
 pub use keys::{KeyRow, KeyState, NewKey};
 pub use license_office::{ApiUserRecord, ThrottlePolicy};
 pub use offline::OfflineClaim;
+pub use update_check::ProductUpdatesChange;
 pub use url::{DatabaseUrl, DatabaseUrlError};
 
 use crate::db::{Conn, DbPool, PooledConn, TxKind};

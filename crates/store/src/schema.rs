@@ -38,6 +38,11 @@ diesel::table! {
         author_id -> Integer,
         name -> Text,
         latest_version -> Nullable<Text>,
+        latest_free_version -> Nullable<Text>,
+        url_info -> Nullable<Text>,
+        url_file -> Nullable<Text>,
+        release_date -> Nullable<Date>,
+        short_message -> Nullable<Text>,
     }
 }
 
