@@ -110,6 +110,8 @@ pub enum ProductCmd {
         #[arg(long)]
         latest_version: Option<String>,
     },
+    /// Set a product's update fields (UpdateCheck, updatecheck.asp).
+    Update(crate::product_admin::ProductUpdateArgs),
 }
 
 /// `unlockd option …`.
@@ -117,6 +119,8 @@ pub enum ProductCmd {
 pub enum OptionCmd {
     /// Add a product option (the common activation fields; rules OPT table).
     Add(OptionAdd),
+    /// Set the option that replaces an option (errata E-21).
+    ReplacedBy(crate::product_admin::ReplacedByArgs),
 }
 
 /// Fields of `option add`.
@@ -387,6 +391,12 @@ pub fn run(store: &Store, keyring: &KeyRing, cmd: AdminCommand) -> anyhow::Resul
                 ..NewOption::new(product, &o.name, option_type, trigger_code)
             })?;
             println!("option {id} added");
+        }
+        AdminCommand::Product(ProductCmd::Update(a)) => {
+            crate::product_admin::update_product(store, a)?
+        }
+        AdminCommand::Option(OptionCmd::ReplacedBy(a)) => {
+            crate::product_admin::replaced_by(store, a)?
         }
         AdminCommand::Customer(CustomerCmd::Add(c)) => {
             let id = store.insert_customer(&NewCustomer {

@@ -5,12 +5,12 @@ use time::OffsetDateTime;
 use unlockd_core::floating::FloatingRules;
 use unlockd_core::{
     AuthorId, CounterType, CustomerId, EncryptionKeyId, LicenseId, LicenseStatus, OptionId,
-    OptionType, ProductId, TriggerCode,
+    OptionType, ProductId, TriggerCode, Version,
 };
 use unlockd_soap::crypto::GeneratedKey;
 use unlockd_store::{
     CounterSource, NewApiUser, NewAuthor, NewCustomer, NewFloatingSet, NewLicense, NewOption,
-    NewProduct, Store,
+    NewProduct, ProductUpdatesChange, Store,
 };
 
 use crate::config::Config;
@@ -30,6 +30,9 @@ pub enum Seeded {
     /// It was already there; nothing changed.
     AlreadyPresent,
 }
+
+/// The demo product's Latest Version (README demo table).
+const DEMO_LATEST_VERSION: &str = "1.2.0.0";
 
 /// Seeds the demo data unless license 1001 already exists; the demo key's private
 /// parts are sealed by `keyring` (issue 7).
@@ -62,8 +65,23 @@ pub fn seed(store: &Store, keyring: &KeyRing) -> anyhow::Result<Seeded> {
         id: Some(product),
         author_id: author,
         name: "Demo Product".into(),
-        latest_version: Some("1.0.0.0".into()),
+        latest_version: Some(DEMO_LATEST_VERSION.into()),
     })?;
+    // Update fields for UpdateCheck / updatecheck.asp: 1.2 is current, updates up to
+    // 1.1 are free (a 1.0 client gets ActionToTake 1, a 1.1 client 2).
+    store.set_product_updates(
+        product,
+        &ProductUpdatesChange {
+            latest_free_version: Some(Some(Version::new([1, 1, 0, 0])?)),
+            url_info: Some(Some("https://example.com/demo-product/whats-new".into())),
+            url_file: Some(Some(
+                "https://example.com/demo-product/DemoProduct-1.2.0.0.exe".into(),
+            )),
+            release_date: Some(Some(time::macros::date!(2026 - 11 - 01))),
+            short_message: Some(Some("Demo Product 1.2 is available.".into())),
+            ..ProductUpdatesChange::default()
+        },
+    )?;
     store.insert_key(author, &keyring.protect(crate::admin::new_key(&key, now))?)?;
     // Option 1: PLUS 5 license files (issue 3, completed by errata E-24).
     store.insert_option(&NewOption {

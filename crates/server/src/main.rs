@@ -15,7 +15,9 @@ mod http;
 mod keyring;
 mod license_adapter;
 mod offline;
+mod product_admin;
 mod telemetry;
+mod update_adapter;
 
 use std::process::ExitCode;
 

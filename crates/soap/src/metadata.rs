@@ -21,7 +21,15 @@ const LICENSE_SERVER_WSDL: &str = include_str!("../../../wsdl/licenseserver.wsdl
 const LICENSE_SERVER_ADDRESS: &str = "http://localhost/solo/webservices/licenseserver.asmx";
 
 /// `schema/{Name}.xsd` by file name.
-const SCHEMAS: [(&str, &str); 47] = [
+const SCHEMAS: [(&str, &str); 49] = [
+    (
+        "LicenseUpdateCheckInput.xsd",
+        include_str!("../../../schema/LicenseUpdateCheckInput.xsd"),
+    ),
+    (
+        "LicenseUpdateCheckOutput.xsd",
+        include_str!("../../../schema/LicenseUpdateCheckOutput.xsd"),
+    ),
     ("Customer.xsd", include_str!("../../../schema/Customer.xsd")),
     (
         "GetCustomerDataByAuthorInput.xsd",

@@ -30,6 +30,10 @@ const fn code(number: i32, reason: &'static str, text: &'static str) -> WireCode
 /// `ResultCode` 0.
 pub const OK: WireCode = code(0, "OK", "");
 
+/// updatecheck.asp's `Error Response` with VerifyDaysToDL = 1 once downloads are over
+/// (rules EXP-3).
+pub const PP4_DOWNLOADS_OVER: WireCode = code(300, "E-DOWNLOAD", "Downloads have ended.");
+
 /// The wire code of an operation failure.
 pub fn of(error: &OpError) -> WireCode {
     match error {

@@ -22,6 +22,7 @@ pub use unlockd_core::password::PasswordRules;
 use unlockd_core::pp4_post::{ContactData, UsageCounters};
 use unlockd_core::status_check::{CheckRefused, CheckRequest, InstallationStatus};
 pub use unlockd_core::udf::{UdfChanges, UdfRequest, UdfUpdated};
+pub use unlockd_core::update_check::{UpdateCheckRequest, UpdateReport};
 use unlockd_core::{
     AuthorId, CustomerId, EncryptionKeyId, LicenseId, LicenseStatus, OptionId, Password, ProductId,
     Refusal, Version,
@@ -452,7 +453,7 @@ pub struct AddedMultiple {
 /// What XmlLicenseService needs (wire.md §3.7). Every call after
 /// [`BackOfficeService::authenticate`] is scoped to the authenticated author: another
 /// author's objects answer [`BackOfficeRefusal::UnknownReference`] like unknown ones.
-pub trait BackOfficeService: ActivationService {
+pub trait BackOfficeService: UpdateCheckService {
     /// Checks the triple against the author's API user (slow hash), counting failures
     /// and refusing throttled users, then the permission; returns the author.
     fn authenticate(
@@ -589,4 +590,15 @@ pub trait CustomerService: BackOfficeService {
         author: AuthorId,
         order: UnregisteredOrder,
     ) -> impl Future<Output = Result<LicenseWithCustomer, ServiceError>> + Send;
+}
+
+/// The client version check of XmlLicenseService UpdateCheck(S) and updatecheck.asp
+/// (wire.md §3.7, §3.11; rules in `unlockd_core::update_check`).
+pub trait UpdateCheckService: ActivationService {
+    /// Checks license `license_id` with the client's credentials; reads only.
+    fn update_check(
+        &self,
+        license_id: LicenseId,
+        req: UpdateCheckRequest,
+    ) -> impl Future<Output = Result<UpdateReport, ServiceError>> + Send;
 }

@@ -18,6 +18,7 @@ use unlockd_core::floating::{
     SessionState,
 };
 use unlockd_core::status_check::{CheckRefused, CheckRequest, InstallationStatus};
+use unlockd_core::update_check::{ProductUpdates, UpdateAction};
 use unlockd_core::{
     AuthorId, CustomerId, EncryptionKeyId, GrantKind, InstallationId, LicenseId, LicenseStatus,
     OptionId, OptionType, Password, ProductId, Refusal, TriggerCode, Version,
@@ -30,7 +31,8 @@ use unlockd_soap::service::{
     CustomerRecord, CustomerService, FloatingService, LegacyGrant, LegacyRefusal, LegacyService,
     LicenseAdd, LicenseAddMultiple, LicenseFileData, LicenseRecord, LicenseStatusReport,
     LicenseWithCustomer, ManualContext, OfflineClaim, Permission, RequestContext, ServiceError,
-    UdfRequest, UdfUpdated, UnregisteredOrder,
+    UdfRequest, UdfUpdated, UnregisteredOrder, UpdateCheckRequest, UpdateCheckService,
+    UpdateReport,
 };
 use unlockd_soap::{handle, HttpRequest, HttpResponse, SoapConfig};
 
@@ -486,6 +488,27 @@ impl BackOfficeService for Fake {
         }
         *self.custom.lock().unwrap() = custom;
         Ok(())
+    }
+}
+
+/// Only license 1001 with password demo1001 exists; no product has update fields.
+impl UpdateCheckService for Fake {
+    async fn update_check(
+        &self,
+        license_id: LicenseId,
+        req: UpdateCheckRequest,
+    ) -> Result<UpdateReport, ServiceError> {
+        if license_id.get() != 1001 || !req.password.matches("demo1001") {
+            return Err(Refusal::Credentials.into());
+        }
+        Ok(UpdateReport {
+            status: LicenseStatus::Ok,
+            replaced_by: None,
+            license_update: String::new(),
+            action: UpdateAction::Current,
+            updates: ProductUpdates::default(),
+            downloads_allowed: true,
+        })
     }
 }
 

@@ -1,6 +1,7 @@
 //! The legacy surfaces (wire.md §3.9, §3.11): activationserver.asmx ActivateLicense, a
 //! typed ASMX operation over SOAP 1.1, SOAP 1.2 and HTTP POST, and the PP4 automation
-//! scripts getcode.asp, getlicensestatus.asp, postregdata.asp and countpost.asp. Both run the same rules core as XmlActivationService through
+//! scripts getcode.asp, getlicensestatus.asp, postregdata.asp, countpost.asp and
+//! updatecheck.asp. Both run the same rules core as XmlActivationService through
 //! [`LegacyService`]; their numbers come from [`crate::result_code`].
 
 mod activate_license;
@@ -10,6 +11,7 @@ mod getlicensestatus;
 pub(crate) mod license_server;
 mod postregdata;
 mod script;
+mod updatecheck;
 
 use std::net::IpAddr;
 
@@ -19,7 +21,7 @@ use unlockd_core::{
 };
 
 use crate::handler::{HttpRequest, HttpResponse, SoapConfig};
-use crate::service::{Attempt, LegacyService};
+use crate::service::{Attempt, LegacyService, UpdateCheckService};
 
 /// The legacy endpoint a path names, if any.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +38,8 @@ pub(crate) enum LegacyRoute<'p> {
     PostRegData,
     /// `{prefix}/postings/countpost.asp`.
     CountPost,
+    /// `{prefix}/customers/updatecheck.asp`.
+    UpdateCheck,
 }
 
 /// Matches `path` (ASCII case-insensitive, wire.md §1) against the legacy endpoints.
@@ -58,6 +62,9 @@ pub(crate) fn route<'p>(cfg: &SoapConfig, path: &'p str) -> Option<LegacyRoute<'
     if rest.eq_ignore_ascii_case("/postings/countpost.asp") {
         return Some(LegacyRoute::CountPost);
     }
+    if rest.eq_ignore_ascii_case("/customers/updatecheck.asp") {
+        return Some(LegacyRoute::UpdateCheck);
+    }
     let head = rest
         .get(..asmx.len())
         .filter(|h| h.eq_ignore_ascii_case(asmx))?;
@@ -71,7 +78,7 @@ pub(crate) fn route<'p>(cfg: &SoapConfig, path: &'p str) -> Option<LegacyRoute<'
 }
 
 /// Answers a request on a legacy endpoint.
-pub(crate) async fn handle<S: LegacyService>(
+pub(crate) async fn handle<S: LegacyService + UpdateCheckService>(
     svc: &S,
     cfg: &SoapConfig,
     route: LegacyRoute<'_>,
@@ -82,6 +89,7 @@ pub(crate) async fn handle<S: LegacyService>(
         LegacyRoute::GetLicenseStatus => getlicensestatus::handle(svc, req).await,
         LegacyRoute::PostRegData => postregdata::handle(svc, req).await,
         LegacyRoute::CountPost => countpost::handle(svc, req).await,
+        LegacyRoute::UpdateCheck => updatecheck::handle(svc, req).await,
         LegacyRoute::ActivationServer => activate_license::handle_service(svc, cfg, req).await,
         LegacyRoute::ActivationServerMethod(m) => activate_license::handle_post(svc, m, req).await,
     }

@@ -17,6 +17,7 @@ mod custom_data;
 mod info_check;
 mod record;
 mod update_activation_fields;
+mod update_check;
 mod update_user_defined_fields;
 
 pub(crate) use update_user_defined_fields::UpdateUserDefinedFields;
@@ -153,6 +154,7 @@ fn is_string_form(op: Operation) -> bool {
             | Operation::InfoCheckS
             | Operation::AddMultipleS
             | Operation::UpdateActivationFieldsS
+            | Operation::UpdateCheckS
     )
 }
 
@@ -171,6 +173,7 @@ fn string_form(op: Operation) -> Option<Operation> {
         Operation::UpdateActivationFields | Operation::UpdateActivationFieldsS => {
             Operation::UpdateActivationFieldsS
         }
+        Operation::UpdateCheck | Operation::UpdateCheckS => Operation::UpdateCheckS,
         _ => return None,
     })
 }
@@ -183,6 +186,7 @@ fn input_root(op: Operation) -> &'static str {
         Some(Operation::InfoCheckS) => "InfoCheck",
         Some(Operation::AddMultipleS) => "LicenseAddMultiple",
         Some(Operation::UpdateActivationFieldsS) => "UpdateActivationFields",
+        Some(Operation::UpdateCheckS) => "LicenseUpdateCheck",
         _ => "UpdateLicenseCustomData",
     }
 }
@@ -250,6 +254,7 @@ async fn run<S: BackOfficeService>(
         Some(Operation::GetLicenseCustomDataS) => custom_data::get(svc, &fields).await,
         Some(Operation::UpdateLicenseCustomDataS) => custom_data::update(svc, &fields).await,
         Some(Operation::InfoCheckS) => info_check::run(svc, &fields).await,
+        Some(Operation::UpdateCheckS) => update_check::run(svc, &fields).await,
         _ => Err(OpError::Refused(Refused::Document)),
     }
 }

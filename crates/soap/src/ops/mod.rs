@@ -166,13 +166,17 @@ pub enum Operation {
     UpdateActivationFieldsS,
     /// §3.7 UpdateUserDefinedFields: client frame (§2.5), no S form (errata E-15).
     UpdateUserDefinedFields,
+    /// §3.7 UpdateCheck (XmlDocument form).
+    UpdateCheck,
+    /// §3.7 UpdateCheckS.
+    UpdateCheckS,
     /// Anything else (UnknownOperation fault, or 404 over HTTP POST).
     Unknown,
 }
 
 impl Operation {
     /// Every known operation.
-    pub const KNOWN: [Operation; 33] = [
+    pub const KNOWN: [Operation; 35] = [
         Self::ActivateInstallation,
         Self::ActivateInstallationLicenseFile,
         Self::CheckInstallationStatus,
@@ -206,6 +210,8 @@ impl Operation {
         Self::UpdateActivationFields,
         Self::UpdateActivationFieldsS,
         Self::UpdateUserDefinedFields,
+        Self::UpdateCheck,
+        Self::UpdateCheckS,
     ];
 
     /// The method name (`Unknown` for the unknown operation).
@@ -244,6 +250,8 @@ impl Operation {
             Self::UpdateActivationFields => "UpdateActivationFields",
             Self::UpdateActivationFieldsS => "UpdateActivationFieldsS",
             Self::UpdateUserDefinedFields => "UpdateUserDefinedFields",
+            Self::UpdateCheck => "UpdateCheck",
+            Self::UpdateCheckS => "UpdateCheckS",
             Self::Unknown => "Unknown",
         }
     }
@@ -389,6 +397,8 @@ impl Request {
             | Operation::AddMultipleS
             | Operation::UpdateActivationFields
             | Operation::UpdateActivationFieldsS
+            | Operation::UpdateCheck
+            | Operation::UpdateCheckS
             | Operation::Unknown => return None,
         })
     }
