@@ -20,3 +20,4 @@ mod race;
 mod schema;
 mod server;
 mod storm;
+mod update_check;
