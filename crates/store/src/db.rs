@@ -99,6 +99,9 @@ fn session_settings(conn: &Conn, busy_timeout: Duration) -> String {
     }
 }
 
+/// The least a pool checkout may wait (rules CON-10: a client request waits ≤ 5 s).
+const CHECKOUT_BUDGET: Duration = Duration::from_secs(5);
+
 fn pool(manager: Manager, pool_size: u32, busy_timeout: Duration) -> Result<DbPool, StoreError> {
     Ok(Pool::builder()
         .max_size(pool_size.max(1))
@@ -106,8 +109,10 @@ fn pool(manager: Manager, pool_size: u32, busy_timeout: Duration) -> Result<DbPo
         // PostgreSQL); a connection that broke is dropped when it is returned
         // (`has_broken`), and the next checkout opens a fresh one.
         .test_on_check_out(false)
-        // Waiting for a connection counts against the same CON-10 budget.
-        .connection_timeout(busy_timeout)
+        // A checkout (which may open a connection) waits up to CON-10's 5 s client
+        // budget even when lock waits are set shorter: a short lock timeout must not
+        // turn a slow connect on a loaded machine into a failure to open the store.
+        .connection_timeout(busy_timeout.max(CHECKOUT_BUDGET))
         .build(manager)?)
 }
 
