@@ -10,6 +10,7 @@
 mod binding;
 pub mod crypto;
 mod customer_service;
+mod document_call;
 mod envelope;
 mod error;
 mod fault;

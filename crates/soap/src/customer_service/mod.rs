@@ -14,17 +14,16 @@ mod record;
 mod search;
 mod update;
 
-use crate::binding::{Binding, SERVICE_NS};
-use crate::envelope::{self, Rejected};
+use crate::binding::Binding;
+use crate::document_call;
+use crate::envelope;
 use crate::error::{OpError, Refused};
-use crate::fault::FaultCode;
 use crate::fields::Fields;
 use crate::handler::{HttpRequest, HttpResponse, SoapConfig};
-use crate::license_service::ROOT_NAMESPACES;
 use crate::ops::{Operation, Service};
 use crate::result_code::{self, WireCode};
-use crate::service::{Attempt, CustomerRecord, CustomerService};
-use crate::xml::{self, Element, XmlWriter};
+use crate::service::{CustomerRecord, CustomerService};
+use crate::xml::{self, Element};
 
 /// The answer root of every XmlCustomerService operation (wire.md §3.8).
 const ROOT: &str = "CustomerData";
@@ -52,36 +51,14 @@ pub(crate) async fn soap<S: CustomerService>(
         Ok(found) => found,
         Err(rejected) => return crate::handler::fault(svc, req, binding, rejected).await,
     };
-    let parameter = call
-        .children
-        .iter()
-        .find(|c| c.name == "xml" && matches!(c.namespace.as_deref(), None | Some(SERVICE_NS)))
-        .or(match call.children.as_slice() {
-            [only] => Some(only),
-            _ => None,
-        });
-    let Some(parameter) = parameter else {
-        let rejected = Rejected {
-            code: FaultCode::MissingParameter,
-            operation,
-        };
-        return crate::handler::fault(svc, req, binding, rejected).await;
+    let parameter = match document_call::parameter(&call, operation) {
+        Ok(parameter) => parameter,
+        Err(rejected) => return crate::handler::fault(svc, req, binding, rejected).await,
     };
     let node_form = string_form(operation) != Some(operation);
-    let document = if node_form {
-        parameter.children.first().cloned()
-    } else {
-        xml::parse(parameter.text.as_bytes(), &cfg.limits).ok()
-    };
+    let document = document_call::inner_document(parameter, node_form, &cfg.limits);
     let (code, inner) = answer(svc, req, operation, document, node_form).await;
-    let mut response = if node_form {
-        binding.answer_node(operation, &inner)
-    } else {
-        binding.answer(operation, &inner, cfg.post_raw_response)
-    };
-    response.operation = Some(operation.name());
-    response.result_code = Some(code);
-    response
+    document_call::respond(binding, cfg, operation, code, &inner, node_form)
 }
 
 /// Serves an HTTP POST form to `XmlCustomerService.asmx/{segment}`; `Op` is served as
@@ -93,12 +70,8 @@ pub(crate) async fn post<S: CustomerService>(
     segment: &str,
 ) -> Option<HttpResponse> {
     let operation = string_form(Service::Customer.operation_of_segment(segment))?;
-    if !req.method.eq_ignore_ascii_case("POST") {
-        return Some(HttpResponse::method_not_allowed("POST"));
-    }
-    let form = crate::binding::media_type(req.content_type.unwrap_or_default());
-    if form != "application/x-www-form-urlencoded" {
-        return Some(HttpResponse::text(415, "unsupported media type"));
+    if let Err(refused) = document_call::check_post_form(req) {
+        return Some(refused);
     }
     let call = match envelope::read_form(operation, req.body) {
         Ok(call) => call,
@@ -108,10 +81,14 @@ pub(crate) async fn post<S: CustomerService>(
     };
     let document = xml::parse(call.xml.as_bytes(), &cfg.limits).ok();
     let (code, inner) = answer(svc, req, operation, document, false).await;
-    let mut response = Binding::HttpPost.answer(operation, &inner, cfg.post_raw_response);
-    response.operation = Some(operation.name());
-    response.result_code = Some(code);
-    Some(response)
+    Some(document_call::respond(
+        Binding::HttpPost,
+        cfg,
+        operation,
+        code,
+        &inner,
+        false,
+    ))
 }
 
 /// The `OpS` of an XmlCustomerService operation; `None` for anything else.
@@ -149,17 +126,9 @@ async fn answer<S: CustomerService>(
         }
     };
     if code.number != 0 {
-        let attempt = Attempt {
-            operation: operation.name().to_owned(),
-            license_id: None,
-            installation_id: None,
-            result_code: code.number,
-            reason: code.reason.to_owned(),
-            client_ip: req.client_ip,
-        };
-        if let Err(error) = svc.record_attempt(attempt).await {
-            tracing::error!(%error, "attempt history not written");
-            code = result_code::of(&OpError::Internal(error.to_string()));
+        if let Err(internal) = document_call::record_refusal(svc, req, operation, None, code).await
+        {
+            code = internal;
             customers.clear();
         }
     }
@@ -179,19 +148,7 @@ async fn run<S: CustomerService>(svc: &S, op: Operation, doc: &Element) -> Outpu
 
 /// `CustomerData`: ResultCode, ErrorMessage, then every customer (wire.md §3.8).
 fn document_text(code: WireCode, customers: &[CustomerRecord], node_form: bool) -> String {
-    let mut w = if node_form {
-        XmlWriter::fragment()
-    } else {
-        XmlWriter::document()
-    };
-    let mut attributes = ROOT_NAMESPACES.to_vec();
-    if node_form {
-        // Inside `{Op}Result` in the service namespace; inner documents have none.
-        attributes.insert(0, ("xmlns", ""));
-    }
-    w.start(ROOT, &attributes)
-        .element("ResultCode", &code.number.to_string())
-        .element("ErrorMessage", code.text);
+    let mut w = document_call::start_result(ROOT, code, node_form);
     for customer in customers {
         record::write(&mut w, customer);
     }

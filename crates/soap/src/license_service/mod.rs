@@ -22,24 +22,18 @@ mod update_user_defined_fields;
 
 pub(crate) use update_user_defined_fields::UpdateUserDefinedFields;
 
-use crate::binding::{Binding, SERVICE_NS};
-use crate::envelope::{self, Call, Rejected};
+use crate::binding::Binding;
+use crate::document_call;
+use crate::envelope::{self, Call};
 use crate::error::{InputError, OpError, Refused};
-use crate::fault::FaultCode;
 use crate::fields::Fields;
 use crate::handler::{HttpRequest, HttpResponse, SoapConfig};
 use crate::ops::{Operation, Service};
 use crate::result_code::{self, WireCode};
-use crate::service::{ApiCredentials, Attempt, BackOfficeService, FloatingService, Permission};
+use crate::service::{ApiCredentials, BackOfficeService, FloatingService, Permission};
 use crate::value;
-use crate::xml::{self, Element, XmlWriter};
+use crate::xml::{self, Element};
 use unlockd_core::{AuthorId, LicenseId};
-
-/// `xmlns:xsd`/`xmlns:xsi` of back-office output roots (wire.md §2.2).
-pub(crate) const ROOT_NAMESPACES: [(&str, &str); 2] = [
-    ("xmlns:xsd", "http://www.w3.org/2001/XMLSchema"),
-    ("xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance"),
-];
 
 /// A successful operation's outputs, serialised after `ErrorMessage`.
 type Outputs = Result<String, OpError>;
@@ -64,20 +58,9 @@ pub(crate) async fn soap<S: FloatingService + BackOfficeService>(
         Ok(found) => found,
         Err(rejected) => return crate::handler::fault(svc, req, binding, rejected).await,
     };
-    let parameter = call
-        .children
-        .iter()
-        .find(|c| c.name == "xml" && matches!(c.namespace.as_deref(), None | Some(SERVICE_NS)))
-        .or(match call.children.as_slice() {
-            [only] => Some(only),
-            _ => None,
-        });
-    let Some(parameter) = parameter else {
-        let rejected = Rejected {
-            code: FaultCode::MissingParameter,
-            operation,
-        };
-        return crate::handler::fault(svc, req, binding, rejected).await;
+    let parameter = match document_call::parameter(&call, operation) {
+        Ok(parameter) => parameter,
+        Err(rejected) => return crate::handler::fault(svc, req, binding, rejected).await,
     };
     if operation == Operation::UpdateUserDefinedFields {
         let call = Call {
@@ -86,23 +69,10 @@ pub(crate) async fn soap<S: FloatingService + BackOfficeService>(
         };
         return crate::handler::dispatch(svc, cfg, req, binding, Ok(call)).await;
     }
-    let (document, node_form) = if is_string_form(operation) {
-        (
-            xml::parse(parameter.text.as_bytes(), &cfg.limits).ok(),
-            false,
-        )
-    } else {
-        (parameter.children.first().cloned(), true)
-    };
+    let node_form = !is_string_form(operation);
+    let document = document_call::inner_document(parameter, node_form, &cfg.limits);
     let (code, inner) = answer(svc, cfg, req, operation, document, node_form).await;
-    let mut response = if node_form {
-        binding.answer_node(operation, &inner)
-    } else {
-        binding.answer(operation, &inner, cfg.post_raw_response)
-    };
-    response.operation = Some(operation.name());
-    response.result_code = Some(code);
-    response
+    document_call::respond(binding, cfg, operation, code, &inner, node_form)
 }
 
 /// Serves an HTTP POST form to `XmlLicenseService.asmx/{segment}`; `Op` is served as
@@ -120,12 +90,8 @@ pub(crate) async fn post<S: FloatingService + BackOfficeService>(
     } else {
         string_form(named)?
     };
-    if !req.method.eq_ignore_ascii_case("POST") {
-        return Some(HttpResponse::method_not_allowed("POST"));
-    }
-    let form = crate::binding::media_type(req.content_type.unwrap_or_default());
-    if form != "application/x-www-form-urlencoded" {
-        return Some(HttpResponse::text(415, "unsupported media type"));
+    if let Err(refused) = document_call::check_post_form(req) {
+        return Some(refused);
     }
     if client_frame {
         let call = envelope::read_form(operation, req.body);
@@ -139,10 +105,14 @@ pub(crate) async fn post<S: FloatingService + BackOfficeService>(
     };
     let document = xml::parse(call.xml.as_bytes(), &cfg.limits).ok();
     let (code, inner) = answer(svc, cfg, req, operation, document, false).await;
-    let mut response = Binding::HttpPost.answer(operation, &inner, cfg.post_raw_response);
-    response.operation = Some(operation.name());
-    response.result_code = Some(code);
-    Some(response)
+    Some(document_call::respond(
+        Binding::HttpPost,
+        cfg,
+        operation,
+        code,
+        &inner,
+        false,
+    ))
 }
 
 fn is_string_form(op: Operation) -> bool {
@@ -218,17 +188,10 @@ async fn answer<S: BackOfficeService>(
         }
     };
     if code.number != 0 {
-        let attempt = Attempt {
-            operation: operation.name().to_owned(),
-            license_id,
-            installation_id: None,
-            result_code: code.number,
-            reason: code.reason.to_owned(),
-            client_ip: req.client_ip,
-        };
-        if let Err(error) = svc.record_attempt(attempt).await {
-            tracing::error!(%error, "attempt history not written");
-            code = result_code::of(&OpError::Internal(error.to_string()));
+        if let Err(internal) =
+            document_call::record_refusal(svc, req, operation, license_id, code).await
+        {
+            code = internal;
             outputs.clear();
         }
     }
@@ -284,22 +247,8 @@ fn credentials(fields: &Fields<'_>) -> Result<ApiCredentials, InputError> {
 
 fn document_text(op: Operation, code: WireCode, outputs: &str, node_form: bool) -> String {
     let root = format!("{}Result", input_root(op));
-    let mut w = if node_form {
-        XmlWriter::fragment()
-    } else {
-        XmlWriter::document()
-    };
-    let mut attributes = ROOT_NAMESPACES.to_vec();
-    if node_form {
-        // The root sits inside `{Op}Result` in the service namespace; inner
-        // documents have none (wire.md §1.2).
-        attributes.insert(0, ("xmlns", ""));
-    }
-    w.start(&root, &attributes)
-        .element("ResultCode", &code.number.to_string())
-        .element("ErrorMessage", code.text)
-        .raw(outputs)
-        .end(&root);
+    let mut w = document_call::start_result(&root, code, node_form);
+    w.raw(outputs).end(&root);
     w.finish()
 }
 
