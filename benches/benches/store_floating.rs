@@ -62,6 +62,7 @@ fn setup(dir: &tempfile::TempDir) -> (Store, EncryptionKeyId, Vec<SessionId>) {
         license_id: license,
         password: Password::parse(PASSWORD).expect("password"),
         client_time: None,
+        identifiers: Vec::new(),
     };
     let ids = (0..SESSIONS)
         .map(|_| {

@@ -13,6 +13,7 @@ mod invariants;
 mod keys;
 mod legacy;
 mod license_file;
+mod license_file_service;
 mod license_service;
 mod offline;
 mod pp4_scripts;

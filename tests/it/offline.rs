@@ -219,3 +219,91 @@ fn pp4_offline_file_round_trip_through_the_cli() {
     assert_eq!(via_cli(&app, &request), Err(5029));
     assert_eq!(snapshot(&app).0, before);
 }
+
+#[test]
+fn offline_refresh_and_floating_sessions_answer_once_wire_7_2() {
+    let app = TestApp::spawn();
+    let mut client = client(&app);
+    let now = OffsetDateTime::now_utc();
+
+    // GetLicenseFile carried by hand: CLI answers, the page refuses the replay.
+    let request = client
+        .activation_request(1001, "demo1001", "act", &computer("aa"), now)
+        .expect("request");
+    let license = client
+        .import_activation(&via_page(&app, &request).expect("answered"), "act")
+        .expect("activated");
+    let refresh = client
+        .refresh_request(
+            &license.installation_id,
+            Some(1001),
+            "ref",
+            &computer("aa"),
+            now,
+        )
+        .expect("request");
+    let refreshed = client
+        .import_refresh(&via_cli(&app, &refresh).expect("CLI answers"), "ref")
+        .expect("refreshed");
+    assert!(refreshed.update_counter > license.update_counter, "§7.3");
+    let (before, history) = snapshot(&app);
+    assert_eq!(via_page(&app, &refresh), Err(5029), "one use");
+    assert_eq!(snapshot(&app), (before, history + 1), "E-3");
+    let expired = client
+        .refresh_request(
+            &license.installation_id,
+            None,
+            "old",
+            &[],
+            now - time::Duration::days(31),
+        )
+        .expect("request");
+    assert_eq!(via_cli(&app, &expired), Err(5030));
+
+    // A floating seat opened, checked out and checked in through the air gap.
+    let open = client
+        .open_session_request(1004, "demo1004", "open", &computer("ff"), now)
+        .expect("request");
+    let session = client
+        .import_session(&via_page(&app, &open).expect("page answers"), "open")
+        .expect("certificate verifies");
+    assert_eq!(session.license_id, 1004);
+    assert_eq!(via_cli(&app, &open), Err(5029), "one use");
+    let checkout = client
+        .checkout_request(&session.session_id, 1004, 24, "out", now)
+        .expect("request");
+    let out = client
+        .import_session(&via_cli(&app, &checkout).expect("CLI answers"), "out")
+        .expect("certificate verifies");
+    assert!(out.checked_out && out.update_counter > session.update_counter);
+    assert_eq!(via_page(&app, &checkout), Err(5029), "one use");
+    let checkin = client
+        .checkin_request(&session.session_id, 1004, "in", now)
+        .expect("request");
+    let back = client
+        .import_session(&via_page(&app, &checkin).expect("page answers"), "in")
+        .expect("certificate verifies");
+    assert!(!back.checked_out && back.update_counter > out.update_counter);
+    assert_eq!(via_cli(&app, &checkin), Err(5029), "one use");
+
+    // PollSession is not an offline method (§7.2): 5006, nothing changed.
+    let poll = client
+        .keys()
+        .seal_request(
+            "PollSession",
+            &format!(
+                "<PrivateData><ClientTimestamp>{}</ClientTimestamp><SessionID>{}</SessionID><SessionCode>poll</SessionCode></PrivateData>",
+                now.replace_nanosecond(0)
+                    .expect("ns")
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .expect("format"),
+                session.session_id
+            ),
+            true,
+            true,
+        )
+        .expect("request");
+    let (before, history) = snapshot(&app);
+    assert_eq!(via_cli(&app, &poll), Err(5006));
+    assert_eq!(snapshot(&app), (before, history + 1), "E-3");
+}

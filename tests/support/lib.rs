@@ -20,6 +20,8 @@ pub const DEMO_KEY_ID: &str = "6F1C2E7A-0D4B-4C8E-9B1A-5E3D2C1B0A99";
 pub const ACTIVATION_PATH: &str = "/solo/webservices/XmlActivationService.asmx";
 /// Path of the network floating service.
 pub const FLOATING_PATH: &str = "/solo/webservices/XmlNetworkFloatingService.asmx";
+/// Path of XmlLicenseFileService under the default prefix.
+pub const LICENSE_FILE_PATH: &str = "/solo/webservices/XmlLicenseFileService.asmx";
 
 /// Path of the `unlockd` binary: `$UNLOCKD_BIN`, else the workspace's debug build.
 pub fn binary() -> PathBuf {
@@ -167,6 +169,25 @@ impl TestApp {
         let action = format!("\"{NS}{method}\"");
         let resp = self.post(
             FLOATING_PATH,
+            &[
+                ("Content-Type", "text/xml; charset=utf-8"),
+                ("SOAPAction", &action),
+            ],
+            body.as_bytes(),
+        );
+        assert_eq!(resp.status, 200, "HTTP status; body: {}", resp.text());
+        let result_tag = format!("{method}Result");
+        extract_text(&resp.text(), &result_tag)
+            .unwrap_or_else(|| panic!("no {result_tag} in {}", resp.text()))
+    }
+
+    /// Calls `method` of the service at `path` over SOAP 1.1 and returns the
+    /// unescaped inner answer document.
+    pub fn call_at(&self, path: &str, method: &str, inner: &str) -> String {
+        let body = soap11_envelope(method, inner);
+        let action = format!("\"{NS}{method}\"");
+        let resp = self.post(
+            path,
             &[
                 ("Content-Type", "text/xml; charset=utf-8"),
                 ("SOAPAction", &action),

@@ -11,6 +11,9 @@
 //! SessionCode (echo), UpdateCounter and, for an activation, `License/SoftwareKey`
 //! (the license file, protected on its own, E-10).
 //!
+//! Floating sessions (§3.10) answer a `NetworkSession` certificate signed on its own;
+//! GetLicenseFile (§3.6) answers a license file like an activation.
+//!
 //! A [`Plus5Client`] accepts an answer only if it verifies, carries the session code
 //! of the request it answers (§5.5) and an `UpdateCounter` higher than any it saw for
 //! that license (§7.3): a replayed or older answer is refused.
@@ -102,6 +105,24 @@ pub struct DeactivationReceipt {
     pub update_counter: i64,
 }
 
+/// A verified `NetworkSession` certificate (§3.10), signed on its own by the
+/// ServerKey (errata E-10).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionCertificate {
+    /// The certificate as received (what the app saves).
+    pub certificate: String,
+    /// `SessionID`.
+    pub session_id: String,
+    /// `LicenseID`.
+    pub license_id: i32,
+    /// `CheckedOut`.
+    pub checked_out: bool,
+    /// `AllocatedUntilDate`.
+    pub allocated_until: String,
+    /// `UpdateCounter` (§7.3).
+    pub update_counter: i64,
+}
+
 /// An application instance: its keys and the highest UpdateCounter per license.
 #[derive(Debug)]
 pub struct Plus5Client {
@@ -150,6 +171,33 @@ impl Plus5Client {
         self.seal("ActivateInstallationLicenseFile", &w.finish())
     }
 
+    /// A GetLicenseFile request (§3.6, XmlLicenseFileService), encrypted and signed,
+    /// with RequestMethod, SessionCode and ClientTimestamp, so it also serves offline
+    /// (§7.2): the license file again for `installation_id`.
+    pub fn refresh_request(
+        &self,
+        installation_id: &str,
+        license_id: Option<i32>,
+        session_code: &str,
+        identifiers: &[Identifier],
+        now: OffsetDateTime,
+    ) -> Result<String, ClientError> {
+        let mut w = XmlWriter::fragment();
+        w.start("PrivateData", &[])
+            .element("ClientTimestamp", &timestamp(now)?)
+            .element("InstallationID", installation_id);
+        if let Some(id) = license_id {
+            w.element("LicenseID", &id.to_string());
+        }
+        w.element("SessionCode", session_code);
+        // SystemIdentifiers is optional here (§3.6); when sent it holds 1..=32 triples.
+        if !identifiers.is_empty() {
+            write_identifiers(&mut w, identifiers);
+        }
+        w.end("PrivateData");
+        self.seal("GetLicenseFile", &w.finish())
+    }
+
     /// A DeactivateInstallation request (§3.4), encrypted and signed: online, or the
     /// offline deactivation proof of §7.2.
     pub fn deactivation_request(
@@ -167,6 +215,66 @@ impl Plus5Client {
         write_identifiers(&mut w, identifiers);
         w.end("PrivateData");
         self.seal("DeactivateInstallation", &w.finish())
+    }
+
+    /// An OpenSession request (§3.10), encrypted and signed, usable offline (§7.2).
+    pub fn open_session_request(
+        &self,
+        license_id: i32,
+        password: &str,
+        session_code: &str,
+        identifiers: &[Identifier],
+        now: OffsetDateTime,
+    ) -> Result<String, ClientError> {
+        let mut w = XmlWriter::fragment();
+        w.start("PrivateData", &[])
+            .element("ClientTimestamp", &timestamp(now)?)
+            .element("LicenseID", &license_id.to_string())
+            .element("Password", password)
+            .element("SessionCode", session_code);
+        write_identifiers(&mut w, identifiers);
+        w.end("PrivateData");
+        self.seal("OpenSession", &w.finish())
+    }
+
+    /// A CheckoutSession request for `hours` (§3.10), encrypted and signed, usable
+    /// offline (§7.2): borrow the seat before leaving the network.
+    pub fn checkout_request(
+        &self,
+        session_id: &str,
+        license_id: i32,
+        hours: u32,
+        session_code: &str,
+        now: OffsetDateTime,
+    ) -> Result<String, ClientError> {
+        let mut w = XmlWriter::fragment();
+        w.start("PrivateData", &[])
+            .element("ClientTimestamp", &timestamp(now)?)
+            .element("SessionID", session_id)
+            .element("LicenseID", &license_id.to_string())
+            .element("CheckoutHours", &hours.to_string())
+            .element("SessionCode", session_code)
+            .end("PrivateData");
+        self.seal("CheckoutSession", &w.finish())
+    }
+
+    /// A CheckinSession request (§3.10), encrypted and signed, usable offline (§7.2):
+    /// give a borrowed seat back.
+    pub fn checkin_request(
+        &self,
+        session_id: &str,
+        license_id: i32,
+        session_code: &str,
+        now: OffsetDateTime,
+    ) -> Result<String, ClientError> {
+        let mut w = XmlWriter::fragment();
+        w.start("PrivateData", &[])
+            .element("ClientTimestamp", &timestamp(now)?)
+            .element("SessionID", session_id)
+            .element("LicenseID", &license_id.to_string())
+            .element("SessionCode", session_code)
+            .end("PrivateData");
+        self.seal("CheckinSession", &w.finish())
     }
 
     fn seal(&self, method: &str, private_data: &str) -> Result<String, ClientError> {
@@ -198,6 +306,17 @@ impl Plus5Client {
         Ok(license)
     }
 
+    /// Imports a GetLicenseFile answer (§3.6) with the checks of
+    /// [`Plus5Client::import_activation`]: the refreshed file must carry a higher
+    /// UpdateCounter than any file or answer accepted before (§7.3).
+    pub fn import_refresh(
+        &mut self,
+        answer: &str,
+        session_code: &str,
+    ) -> Result<LicenseFile, ClientError> {
+        self.import_activation(answer, session_code)
+    }
+
     /// Imports a DeactivateInstallation answer for `license_id` (the receipt of an
     /// offline deactivation), with the same checks as [`Plus5Client::import_activation`].
     pub fn import_deactivation(
@@ -214,6 +333,38 @@ impl Plus5Client {
         };
         self.advance(license_id, receipt.update_counter)?;
         Ok(receipt)
+    }
+
+    /// Imports an OpenSession, CheckoutSession or CheckinSession answer: the frame
+    /// checks of [`Plus5Client::import_activation`], then the `NetworkSession`
+    /// certificate must verify on its own (E-10) and carry the answer's UpdateCounter,
+    /// which must be above every one seen for the license (§7.3).
+    pub fn import_session(
+        &mut self,
+        answer: &str,
+        session_code: &str,
+    ) -> Result<SessionCertificate, ClientError> {
+        let private_data = self.open_answer(answer, session_code)?;
+        let answer_counter: i64 = number(&private_data, "UpdateCounter")?;
+        let opened = self.keys.open(answer)?;
+        let certificate = extract_element(&opened.private_data_xml, "NetworkSession")?;
+        self.keys.verify_signed(certificate)?;
+        let root = parse(certificate)?;
+        let session = SessionCertificate {
+            certificate: certificate.to_owned(),
+            session_id: text(&root, "SessionID")?.to_owned(),
+            license_id: number(&root, "LicenseID")?,
+            checked_out: text(&root, "CheckedOut")? == "true",
+            allocated_until: text(&root, "AllocatedUntilDate")?.to_owned(),
+            update_counter: number(&root, "UpdateCounter")?,
+        };
+        if session.update_counter != answer_counter {
+            return Err(ClientError::Malformed(
+                "UpdateCounter of answer and certificate differ",
+            ));
+        }
+        self.advance(session.license_id, session.update_counter)?;
+        Ok(session)
     }
 
     /// Verifies and decrypts a saved license file (`SoftwareKey` document), without

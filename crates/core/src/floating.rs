@@ -13,7 +13,7 @@ use time::{Duration, OffsetDateTime};
 use crate::activation::Policy;
 use crate::clock;
 use crate::credentials;
-use crate::ids::{LicenseId, ParseError, Password};
+use crate::ids::{LicenseId, ParseError, Password, SystemIdentifier};
 use crate::model::{LicenseState, OptionRules};
 use crate::refusal::Refusal;
 use crate::status;
@@ -151,6 +151,9 @@ pub struct OpenRequest {
     pub password: Password,
     /// ClientTimestamp (CLK-1, errata E-13).
     pub client_time: Option<OffsetDateTime>,
+    /// The SystemIdentifiers sent, in order; stored with the session, untouched
+    /// (wire.md §3).
+    pub identifiers: Vec<SystemIdentifier>,
 }
 
 /// A call on an existing session, parsed at the edge.

@@ -23,6 +23,7 @@ pub mod model;
 pub mod offact;
 pub mod password;
 pub mod pp4_post;
+pub mod refresh;
 pub mod refusal;
 pub mod status;
 pub mod status_check;

@@ -26,6 +26,8 @@ use unlockd_store::{Activated, Store, StoreError, ThrottlePolicy};
 use crate::clock::Clock;
 use crate::keyring::KeyRing;
 
+mod license_file;
+
 thread_local! {
     static RNG: RefCell<ChaCha20Rng> = RefCell::new(ChaCha20Rng::from_os_rng());
 }
@@ -278,16 +280,20 @@ impl FloatingService for StoreService {
     ) -> Result<SessionGrant, ServiceError> {
         let now = self.clock.now();
         let policy = self.policy;
+        let claim = ctx.offline.map(store_claim);
+        let name = installation_name;
         self.blocking(move |s| {
-            with_rng(|rng| {
-                s.open_session(
+            with_rng(|rng| match &claim {
+                None => s.open_session(&req, name.as_deref(), ctx.key_id, now, &policy, rng),
+                Some(claim) => s.open_session_offline(
                     &req,
-                    installation_name.as_deref(),
+                    name.as_deref(),
                     ctx.key_id,
+                    claim,
                     now,
                     &policy,
                     rng,
-                )
+                ),
             })
         })
         .await
@@ -300,8 +306,12 @@ impl FloatingService for StoreService {
     ) -> Result<SessionGrant, ServiceError> {
         let now = self.clock.now();
         let policy = self.policy;
-        self.blocking(move |s| s.session_action(&req, ctx.key_id, now, &policy))
-            .await
+        let claim = ctx.offline.map(store_claim);
+        self.blocking(move |s| match &claim {
+            None => s.session_action(&req, ctx.key_id, now, &policy),
+            Some(claim) => s.session_action_offline(&req, ctx.key_id, claim, now, &policy),
+        })
+        .await
     }
 }
 

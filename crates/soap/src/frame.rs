@@ -17,7 +17,7 @@ use crate::error::{InputError, OpError, Refused};
 use crate::fields::Fields;
 use crate::ops::{Failed, OpContext, Operation, Reply, Request};
 use crate::result_code::{self, WireCode};
-use crate::service::{Attempt, FloatingService, OfflineClaim, RequestContext};
+use crate::service::{Attempt, ClientService, OfflineClaim, RequestContext};
 use crate::value;
 use crate::xml::{self, Element, Limits, XmlWriter};
 
@@ -80,7 +80,7 @@ struct Progress {
 }
 
 /// Answers the inner document `xml` of `op` (a known operation).
-pub(crate) async fn answer<S: FloatingService>(
+pub(crate) async fn answer<S: ClientService>(
     svc: &S,
     cfg: FrameConfig,
     op: Operation,
@@ -138,7 +138,7 @@ pub(crate) async fn answer<S: FloatingService>(
     }
 }
 
-async fn run<S: FloatingService>(
+async fn run<S: ClientService>(
     svc: &S,
     cfg: FrameConfig,
     op: Operation,
@@ -223,7 +223,7 @@ async fn run<S: FloatingService>(
             client_time = None;
             Some(OfflineClaim {
                 key: key_id.to_string(),
-                subject: offline_subject(&request).ok_or(Refused::RequestMethod)?,
+                subject: request.offline_subject(),
                 session_code: session.as_str().to_owned(),
             })
         }
@@ -255,16 +255,6 @@ fn check_offline_age(
         return Err(Refusal::Clock.into());
     }
     Ok(())
-}
-
-/// What an offline request is about, for its one-use claim: `L{LicenseID}` or
-/// `I{InstallationID}`.
-fn offline_subject(request: &Request) -> Option<String> {
-    match (request.license_id(), request.installation_id()) {
-        (Some(license), _) => Some(format!("L{license}")),
-        (None, Some(installation)) => Some(format!("I{installation}")),
-        (None, None) => None,
-    }
 }
 
 /// `PrivateData` of the answer: the frame, then the method outputs (wire.md §2.5).

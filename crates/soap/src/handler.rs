@@ -10,7 +10,7 @@ use crate::legacy;
 use crate::metadata;
 use crate::offline;
 use crate::ops::{Operation, Service};
-use crate::service::{Attempt, CustomerService, FloatingService, LegacyService};
+use crate::service::{Attempt, ClientService, CustomerService, LegacyService};
 use crate::xml::Limits;
 
 /// The parts of an HTTP request the façade reads.
@@ -169,6 +169,7 @@ fn route<'p>(cfg: &SoapConfig, path: &'p str) -> Option<Route<'p>> {
             Service::NetworkFloating,
             file_name(Service::NetworkFloating),
         ),
+        (Service::LicenseFile, file_name(Service::LicenseFile)),
         (Service::License, file_name(Service::License)),
         (Service::License, "XmlLicenseServer.asmx".to_owned()),
         (Service::Customer, file_name(Service::Customer)),
@@ -192,10 +193,11 @@ fn route<'p>(cfg: &SoapConfig, path: &'p str) -> Option<Route<'p>> {
 }
 
 /// Answers one HTTP request: SOAP 1.1, SOAP 1.2 and HTTP POST calls of
-/// XmlActivationService, XmlNetworkFloatingService, XmlLicenseService,
-/// XmlCustomerService and licenseserver.asmx, their WSDLs, schemas and help pages;
-/// the legacy activationserver.asmx and the PP4 scripts; anything else 404.
-pub async fn handle<S: FloatingService + LegacyService + CustomerService>(
+/// XmlActivationService, XmlNetworkFloatingService, XmlLicenseFileService,
+/// XmlLicenseService, XmlCustomerService and licenseserver.asmx, their WSDLs, schemas
+/// and help pages; the legacy activationserver.asmx and the PP4 scripts; anything else
+/// 404.
+pub async fn handle<S: ClientService + LegacyService + CustomerService>(
     svc: &S,
     cfg: &SoapConfig,
     req: HttpRequest<'_>,
@@ -279,7 +281,7 @@ pub async fn handle<S: FloatingService + LegacyService + CustomerService>(
 }
 
 /// Answers a client-frame call (wire.md §2.5) on `binding`.
-pub(crate) async fn dispatch<S: FloatingService>(
+pub(crate) async fn dispatch<S: ClientService>(
     svc: &S,
     cfg: &SoapConfig,
     req: &HttpRequest<'_>,

@@ -11,6 +11,8 @@ const FLOATING_WSDL: &str = include_str!("../../../wsdl/XmlNetworkFloatingServic
 /// The addresses the stored WSDLs carry.
 const ACTIVATION_ADDRESS: &str = "http://localhost/solo/webservices/XmlActivationService.asmx";
 const FLOATING_ADDRESS: &str = "http://localhost/solo/webservices/XmlNetworkFloatingService.asmx";
+const LICENSE_FILE_WSDL: &str = include_str!("../../../wsdl/XmlLicenseFileService.wsdl");
+const LICENSE_FILE_ADDRESS: &str = "http://localhost/solo/webservices/XmlLicenseFileService.asmx";
 const LEGACY_WSDL: &str = include_str!("../../../wsdl/activationserver.wsdl");
 const LEGACY_ADDRESS: &str = "http://localhost/solo/webservices/activationserver.asmx";
 const LICENSE_WSDL: &str = include_str!("../../../wsdl/XmlLicenseService.wsdl");
@@ -21,7 +23,7 @@ const LICENSE_SERVER_WSDL: &str = include_str!("../../../wsdl/licenseserver.wsdl
 const LICENSE_SERVER_ADDRESS: &str = "http://localhost/solo/webservices/licenseserver.asmx";
 
 /// `schema/{Name}.xsd` by file name.
-const SCHEMAS: [(&str, &str); 49] = [
+const SCHEMAS: [(&str, &str); 51] = [
     (
         "LicenseUpdateCheckInput.xsd",
         include_str!("../../../schema/LicenseUpdateCheckInput.xsd"),
@@ -29,6 +31,14 @@ const SCHEMAS: [(&str, &str); 49] = [
     (
         "LicenseUpdateCheckOutput.xsd",
         include_str!("../../../schema/LicenseUpdateCheckOutput.xsd"),
+    ),
+    (
+        "GetLicenseFileInput.xsd",
+        include_str!("../../../schema/GetLicenseFileInput.xsd"),
+    ),
+    (
+        "GetLicenseFileOutput.xsd",
+        include_str!("../../../schema/GetLicenseFileOutput.xsd"),
     ),
     ("Customer.xsd", include_str!("../../../schema/Customer.xsd")),
     (
@@ -218,6 +228,7 @@ pub fn wsdl(service: Service, address: &str) -> String {
     let (wsdl, stored) = match service {
         Service::Activation => (ACTIVATION_WSDL, ACTIVATION_ADDRESS),
         Service::NetworkFloating => (FLOATING_WSDL, FLOATING_ADDRESS),
+        Service::LicenseFile => (LICENSE_FILE_WSDL, LICENSE_FILE_ADDRESS),
         Service::LegacyActivation => (LEGACY_WSDL, LEGACY_ADDRESS),
         Service::License => (LICENSE_WSDL, LICENSE_ADDRESS),
         Service::Customer => (CUSTOMER_WSDL, CUSTOMER_ADDRESS),

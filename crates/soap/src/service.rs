@@ -20,6 +20,7 @@ pub use unlockd_core::license_record::{
 };
 pub use unlockd_core::password::PasswordRules;
 use unlockd_core::pp4_post::{ContactData, UsageCounters};
+use unlockd_core::refresh::RefreshRequest;
 use unlockd_core::status_check::{CheckRefused, CheckRequest, InstallationStatus};
 pub use unlockd_core::udf::{UdfChanges, UdfRequest, UdfUpdated};
 pub use unlockd_core::update_check::{UpdateCheckRequest, UpdateReport};
@@ -236,6 +237,26 @@ pub trait FloatingService: ActivationService {
         ctx: RequestContext,
     ) -> impl Future<Output = Result<SessionGrant, ServiceError>> + Send;
 }
+
+/// What XmlLicenseFileService needs besides the frame's [`ActivationService`] calls
+/// (wire.md §3.6).
+pub trait LicenseFileService: ActivationService {
+    /// GetLicenseFile (CHK-1): the license file of an active installation, claiming
+    /// `ctx.offline` in the same transaction when set; the license's UpdateCounter
+    /// moves by one and is committed before returning (§7.3). A refusal commits
+    /// nothing.
+    fn refresh_license_file(
+        &self,
+        req: RefreshRequest,
+        ctx: RequestContext,
+    ) -> impl Future<Output = Result<LicenseFileData, ServiceError>> + Send;
+}
+
+/// Every client-facing service of the frame (wire.md §2.5): what the frame, the
+/// offline paths and the router call.
+pub trait ClientService: FloatingService + LicenseFileService {}
+
+impl<S: FloatingService + LicenseFileService> ClientService for S {}
 
 /// A granted legacy activation (activationserver.asmx ActivateLicense, getcode.asp).
 #[derive(Debug, Clone, PartialEq)]

@@ -17,6 +17,7 @@ use unlockd_core::floating::{
     FloatingRules, OpenRequest, SessionAction, SessionGrant, SessionId, SessionRequest,
     SessionState,
 };
+use unlockd_core::refresh::RefreshRequest;
 use unlockd_core::status_check::{CheckRefused, CheckRequest, InstallationStatus};
 use unlockd_core::update_check::{ProductUpdates, UpdateAction};
 use unlockd_core::{
@@ -29,10 +30,10 @@ use unlockd_soap::service::{
     Activation, ActivationFieldChanges, ActivationService, AddedMultiple, ApiCredentials, Attempt,
     BackOfficeRefusal, BackOfficeService, CustomData, CustomerChanges, CustomerInfo,
     CustomerRecord, CustomerService, FloatingService, LegacyGrant, LegacyRefusal, LegacyService,
-    LicenseAdd, LicenseAddMultiple, LicenseFileData, LicenseRecord, LicenseStatusReport,
-    LicenseWithCustomer, ManualContext, OfflineClaim, Permission, RequestContext, ServiceError,
-    UdfRequest, UdfUpdated, UnregisteredOrder, UpdateCheckRequest, UpdateCheckService,
-    UpdateReport,
+    LicenseAdd, LicenseAddMultiple, LicenseFileData, LicenseFileService, LicenseRecord,
+    LicenseStatusReport, LicenseWithCustomer, ManualContext, OfflineClaim, Permission,
+    RequestContext, ServiceError, UdfRequest, UdfUpdated, UnregisteredOrder, UpdateCheckRequest,
+    UpdateCheckService, UpdateReport,
 };
 use unlockd_soap::{handle, HttpRequest, HttpResponse, SoapConfig};
 
@@ -608,6 +609,26 @@ impl FloatingService for Fake {
             }
         }
         Ok(session_grant(Some(req.action)))
+    }
+}
+
+impl LicenseFileService for Fake {
+    async fn refresh_license_file(
+        &self,
+        req: RefreshRequest,
+        ctx: RequestContext,
+    ) -> Result<LicenseFileData, ServiceError> {
+        let owner = LicenseId::new(1001).unwrap();
+        if req.installation_id.to_string() != INSTALLATION
+            || req.license_id.is_some_and(|id| id != owner)
+        {
+            return Err(Refusal::InstallationNotFound.into());
+        }
+        self.claim(ctx.offline)?;
+        Ok(LicenseFileData {
+            update_counter: 8,
+            ..license_file()
+        })
     }
 }
 
@@ -1860,4 +1881,111 @@ fn license_service_op_form_answers_child_xml_and_s_form_an_escaped_string() {
         1,
         "E-3: one attempt row"
     );
+}
+
+const LICENSE_FILE_ASMX: &str = "/solo/webservices/XmlLicenseFileService.asmx";
+
+#[test]
+fn get_license_file_over_soap_11_12_and_post_answers_the_sealed_license_wire_3_6() {
+    let client = client();
+    let op = "GetLicenseFile";
+    let private_data = format!("<PrivateData><InstallationID>{INSTALLATION}</InstallationID><LicenseID>1001</LicenseID><SessionCode>r1</SessionCode></PrivateData>");
+    let doc = client.seal_request(op, &private_data, true, true).unwrap();
+    let soap11_body = soap11(op, &doc);
+    let soap12_body = soap12(op, &doc);
+    let form_body = format!("xml={}", form_escape(&doc));
+    let calls = [
+        (
+            "text/xml; charset=utf-8",
+            LICENSE_FILE_ASMX,
+            soap11_body.as_str(),
+        ),
+        (
+            "application/soap+xml; charset=utf-8",
+            LICENSE_FILE_ASMX,
+            soap12_body.as_str(),
+        ),
+        (
+            "application/x-www-form-urlencoded",
+            "/solo/webservices/XmlLicenseFileService.asmx/GetLicenseFile",
+            form_body.as_str(),
+        ),
+    ];
+    for (content_type, path, body) in calls {
+        let (r, attempts) = run(Call {
+            method: "POST",
+            path,
+            query: None,
+            content_type: Some(content_type),
+            soap_action: None,
+            body: body.as_bytes(),
+        });
+        assert_eq!(r.status, 200, "{}", body_of(&r));
+        assert_eq!(r.result_code, Some(0), "{}", body_of(&r));
+        assert!(attempts.is_empty());
+        let answer = client.open(&inner_of(&r)).unwrap();
+        assert!(
+            answer.signed && answer.encrypted,
+            "answered protected alike"
+        );
+        let text = &answer.private_data_xml;
+        assert!(
+            text.contains("<SessionCode>r1</SessionCode><UpdateCounter>8</UpdateCounter><License><SoftwareKey>"),
+            "{text}"
+        );
+        let license = client
+            .open(extract_element(text, "SoftwareKey").unwrap())
+            .unwrap();
+        assert!(license.signed && license.encrypted);
+        assert!(license
+            .private_data_xml
+            .contains("<UpdateCounter>8</UpdateCounter>"));
+    }
+}
+
+#[test]
+fn get_license_file_refusals_5015_5002_and_its_own_service() {
+    let op = "GetLicenseFile";
+    let call = |private_data: &str| {
+        let body = soap11(op, &inner(op, private_data));
+        let (r, attempts) = run(Call {
+            method: "POST",
+            path: LICENSE_FILE_ASMX,
+            query: None,
+            content_type: Some("text/xml; charset=utf-8"),
+            soap_action: None,
+            body: body.as_bytes(),
+        });
+        let doc = inner_of(&r);
+        validate(op, &doc);
+        (r.result_code, attempts.len(), doc)
+    };
+    let other_license = format!("<InstallationID>{INSTALLATION}</InstallationID><LicenseID>1002</LicenseID><SessionCode>r</SessionCode>");
+    let (code, attempts, doc) = call(&other_license);
+    assert_eq!((code, attempts), (Some(5015), 1), "§3.6: must own it");
+    assert!(!doc.contains("<License>"), "{doc}");
+    let no_session = format!("<InstallationID>{INSTALLATION}</InstallationID>");
+    assert_eq!(call(&no_session).0, Some(5002), "SessionCode is required");
+    let ok = format!("<InstallationID>{INSTALLATION}</InstallationID><SessionCode>r</SessionCode>");
+    let (code, _, doc) = call(&ok);
+    assert_eq!(code, Some(0));
+    assert!(doc.contains("<License><SoftwareKey>"), "{doc}");
+
+    // Not an operation of XmlActivationService; served with its own WSDL.
+    let body = soap11(op, &inner(op, &ok));
+    let (r, _) = run(post11(op, &body));
+    assert!(body_of(&r).contains("UnknownOperation"), "{}", body_of(&r));
+    let (r, _) = run(Call {
+        method: "GET",
+        path: LICENSE_FILE_ASMX,
+        query: Some("WSDL"),
+        content_type: None,
+        soap_action: None,
+        body: b"",
+    });
+    let wsdl = body_of(&r);
+    assert!(
+        wsdl.contains("http://licensing.example.com/solo/webservices/XmlLicenseFileService.asmx")
+    );
+    assert!(wsdl.contains("<wsdl:operation name=\"GetLicenseFile\">"));
 }

@@ -201,7 +201,7 @@ pub(crate) fn key_columns(key: &ComputerKey) -> (Option<i64>, String) {
 }
 
 /// Identifier triples as a JSON array of `[type, name, value]`.
-fn identifiers_json(ids: &[SystemIdentifier]) -> String {
+pub(crate) fn identifiers_json(ids: &[SystemIdentifier]) -> String {
     Value::Array(
         ids.iter()
             .map(|i| {
@@ -216,7 +216,8 @@ fn identifiers_json(ids: &[SystemIdentifier]) -> String {
     .to_string()
 }
 
-fn parse_identifiers(s: &str) -> Option<Vec<SystemIdentifier>> {
+/// The triples of [`identifiers_json`]; `None` if `s` is not that shape.
+pub(crate) fn parse_identifiers(s: &str) -> Option<Vec<SystemIdentifier>> {
     let Value::Array(items) = serde_json::from_str::<Value>(s).ok()? else {
         return None;
     };

@@ -13,10 +13,10 @@ use unlockd_core::floating::{
     self, FloatingRules, FloatingSnapshot, OpenRequest, SessionAction, SessionGrant, SessionId,
     SessionRequest, SessionState,
 };
-use unlockd_core::{EncryptionKeyId, LicenseId};
+use unlockd_core::{EncryptionKeyId, LicenseId, SystemIdentifier};
 
 use crate::activation::check_key;
-use crate::convert::{from_db_time, to_db_time};
+use crate::convert::{self, from_db_time, to_db_time};
 use crate::db::{self, Conn};
 use crate::error::StoreError;
 use crate::history;
@@ -51,20 +51,7 @@ impl Store {
         policy: &Policy,
         rng: &mut dyn RngCore,
     ) -> Result<SessionGrant, StoreError> {
-        self.write(|conn| {
-            db::lock_license(conn, req.license_id.get())?;
-            let loaded = Loaded::load(conn, req.license_id.get(), now, None)?;
-            let grant = floating::open(&loaded.snapshot(), req, now, policy, rng)?;
-            loaded.check_key(conn, key_id)?;
-            if let Some(rules) = &loaded.floating {
-                purge(conn, req.license_id, rules, now)?;
-            }
-            diesel::insert_into(floating_sessions::table)
-                .values(row(&grant.session, now, installation_name))
-                .execute(conn)?;
-            commit(conn, &grant, "OpenSession", now)?;
-            Ok(grant)
-        })
+        self.write(|conn| open_in(conn, req, installation_name, key_id, now, policy, &mut *rng))
     }
 
     /// Poll, Close, Checkout or Checkin (FLT-5, FLT-6) in one transaction: the
@@ -77,34 +64,7 @@ impl Store {
         now: OffsetDateTime,
         policy: &Policy,
     ) -> Result<SessionGrant, StoreError> {
-        self.write(|conn| {
-            // CON-1: find the session's license, lock it, then read the session again:
-            // another transaction may have changed it in between (PostgreSQL).
-            if let Some(first) = session(conn, &req.session_id)? {
-                db::lock_license(conn, first.license_id.get())?;
-            }
-            let found = session(conn, &req.session_id)?;
-            let license_id = found.as_ref().map_or(0, |s| s.license_id.get());
-            let loaded = Loaded::load(conn, license_id, now, Some(&req.session_id))?;
-            let grant = floating::act(&loaded.snapshot(), found.as_ref(), req, now, policy)?;
-            loaded.check_key(conn, key_id)?;
-            let s = &grant.session;
-            let polled = matches!(req.action, SessionAction::Poll | SessionAction::Checkin);
-            diesel::update(floating_sessions::table.find(s.id.as_str()))
-                .set((
-                    floating_sessions::allocated_until.eq(to_db_time(s.allocated_until)),
-                    floating_sessions::checked_out.eq(s.checked_out),
-                    floating_sessions::closed.eq(s.closed),
-                ))
-                .execute(conn)?;
-            if polled {
-                diesel::update(floating_sessions::table.find(s.id.as_str()))
-                    .set(floating_sessions::last_poll_at.eq(to_db_time(now)))
-                    .execute(conn)?;
-            }
-            commit(conn, &grant, operation(req.action), now)?;
-            Ok(grant)
-        })
+        self.write(|conn| act_in(conn, req, key_id, now, policy))
     }
 
     /// Inserts a Network Floating Options set (FLT-1) after checking its domain.
@@ -137,6 +97,30 @@ impl Store {
         })
     }
 
+    /// The SystemIdentifiers a session was opened with, as sent (wire.md §3), for
+    /// tests and admin views; `None` if the session is unknown.
+    pub fn session_identifiers(
+        &self,
+        id: &SessionId,
+    ) -> Result<Option<Vec<SystemIdentifier>>, StoreError> {
+        self.read(|conn| {
+            let stored: Option<String> = floating_sessions::table
+                .find(id.as_str())
+                .select(floating_sessions::identifiers)
+                .first(conn)
+                .optional()?;
+            stored
+                .map(|text| {
+                    convert::parse_identifiers(&text).ok_or_else(|| {
+                        StoreError::Config(format!(
+                            "floating_sessions {id}: stored identifiers are invalid"
+                        ))
+                    })
+                })
+                .transpose()
+        })
+    }
+
     /// The live sessions of a license at `now` (FLT-3), for tests and admin views.
     pub fn live_sessions(
         &self,
@@ -145,6 +129,72 @@ impl Store {
     ) -> Result<Vec<SessionState>, StoreError> {
         self.read(|conn| live(conn, license.get(), now))
     }
+}
+
+/// The body of [`Store::open_session`], inside the caller's transaction.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn open_in(
+    conn: &mut Conn,
+    req: &OpenRequest,
+    installation_name: Option<&str>,
+    key_id: EncryptionKeyId,
+    now: OffsetDateTime,
+    policy: &Policy,
+    rng: &mut dyn RngCore,
+) -> Result<SessionGrant, StoreError> {
+    db::lock_license(conn, req.license_id.get())?;
+    let loaded = Loaded::load(conn, req.license_id.get(), now, None)?;
+    let grant = floating::open(&loaded.snapshot(), req, now, policy, rng)?;
+    loaded.check_key(conn, key_id)?;
+    if let Some(rules) = &loaded.floating {
+        purge(conn, req.license_id, rules, now)?;
+    }
+    diesel::insert_into(floating_sessions::table)
+        .values(row(
+            &grant.session,
+            now,
+            installation_name,
+            &req.identifiers,
+        ))
+        .execute(conn)?;
+    commit(conn, &grant, "OpenSession", now)?;
+    Ok(grant)
+}
+
+/// The body of [`Store::session_action`], inside the caller's transaction.
+pub(crate) fn act_in(
+    conn: &mut Conn,
+    req: &SessionRequest,
+    key_id: EncryptionKeyId,
+    now: OffsetDateTime,
+    policy: &Policy,
+) -> Result<SessionGrant, StoreError> {
+    // CON-1: find the session's license, lock it, then read the session again:
+    // another transaction may have changed it in between (PostgreSQL).
+    if let Some(first) = session(conn, &req.session_id)? {
+        db::lock_license(conn, first.license_id.get())?;
+    }
+    let found = session(conn, &req.session_id)?;
+    let license_id = found.as_ref().map_or(0, |s| s.license_id.get());
+    let loaded = Loaded::load(conn, license_id, now, Some(&req.session_id))?;
+    let grant = floating::act(&loaded.snapshot(), found.as_ref(), req, now, policy)?;
+    loaded.check_key(conn, key_id)?;
+    let s = &grant.session;
+    let polled = matches!(req.action, SessionAction::Poll | SessionAction::Checkin);
+    diesel::update(floating_sessions::table.find(s.id.as_str()))
+        .set((
+            floating_sessions::allocated_until.eq(to_db_time(s.allocated_until)),
+            floating_sessions::checked_out.eq(s.checked_out),
+            floating_sessions::closed.eq(s.closed),
+        ))
+        .execute(conn)?;
+    if polled {
+        diesel::update(floating_sessions::table.find(s.id.as_str()))
+            .set(floating_sessions::last_poll_at.eq(to_db_time(now)))
+            .execute(conn)?;
+    }
+    commit(conn, &grant, operation(req.action), now)?;
+    Ok(grant)
 }
 
 /// The history operation name of a session action.
@@ -332,7 +382,12 @@ fn commit(
     )
 }
 
-fn row(s: &SessionState, now: OffsetDateTime, installation_name: Option<&str>) -> SessionRow {
+fn row(
+    s: &SessionState,
+    now: OffsetDateTime,
+    installation_name: Option<&str>,
+    identifiers: &[SystemIdentifier],
+) -> SessionRow {
     SessionRow {
         id: s.id.as_str().to_owned(),
         license_id: s.license_id.get(),
@@ -342,6 +397,7 @@ fn row(s: &SessionState, now: OffsetDateTime, installation_name: Option<&str>) -
         checked_out: s.checked_out,
         closed: s.closed,
         installation_name: installation_name.map(str::to_owned),
+        identifiers: convert::identifiers_json(identifiers),
     }
 }
 

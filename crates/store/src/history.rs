@@ -23,6 +23,7 @@ pub(crate) fn activation_operation(path: ActivationPath) -> &'static str {
 }
 pub(crate) const DEACTIVATE_OPERATION: &str = "DeactivateInstallation";
 pub(crate) const DECREMENT_OPERATION: &str = "DecrementLicenseCounter";
+pub(crate) const REFRESH_OPERATION: &str = "GetLicenseFile";
 
 /// A success row (result code 0), written in the caller's transaction.
 pub(crate) fn record_success(

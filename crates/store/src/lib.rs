@@ -32,6 +32,7 @@ mod license_office;
 mod load;
 mod offline;
 mod pp4;
+mod refresh;
 mod rows;
 mod schema;
 mod update_check;

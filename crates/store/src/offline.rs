@@ -10,12 +10,14 @@ use rand::RngCore;
 use time::OffsetDateTime;
 use unlockd_core::activation::{ActivationRequest, Policy};
 use unlockd_core::deactivation::{Deactivated, DeactivationRequest};
+use unlockd_core::floating::{OpenRequest, SessionGrant, SessionRequest};
 use unlockd_core::{AuthorId, EncryptionKeyId, LicenseId};
 
 use crate::activation::{activate_in, Activated};
 use crate::convert::to_db_time;
 use crate::db::{self, Conn};
 use crate::error::StoreError;
+use crate::floating::{act_in, open_in};
 use crate::installation::deactivate_in;
 use crate::load::LicenseBundle;
 use crate::schema::{authors, offline_requests};
@@ -72,6 +74,43 @@ impl Store {
         })
     }
 
+    /// An OpenSession carried by hand (wire.md §7.2): locks the license, claims
+    /// `claim`, then runs [`Store::open_session`]'s transaction.
+    #[allow(clippy::too_many_arguments)]
+    pub fn open_session_offline(
+        &self,
+        req: &OpenRequest,
+        installation_name: Option<&str>,
+        key_id: EncryptionKeyId,
+        claim: &OfflineClaim,
+        now: OffsetDateTime,
+        policy: &Policy,
+        rng: &mut dyn RngCore,
+    ) -> Result<SessionGrant, StoreError> {
+        self.write(|conn| {
+            db::lock_license(conn, req.license_id.get())?;
+            take_claim(conn, claim, now)?;
+            open_in(conn, req, installation_name, key_id, now, policy, &mut *rng)
+        })
+    }
+
+    /// A CheckoutSession or CheckinSession carried by hand (wire.md §7.2): claims
+    /// `claim`, then runs [`Store::session_action`]'s transaction (which locks the
+    /// session's license before deciding).
+    pub fn session_action_offline(
+        &self,
+        req: &SessionRequest,
+        key_id: EncryptionKeyId,
+        claim: &OfflineClaim,
+        now: OffsetDateTime,
+        policy: &Policy,
+    ) -> Result<SessionGrant, StoreError> {
+        self.write(|conn| {
+            take_claim(conn, claim, now)?;
+            act_in(conn, req, key_id, now, policy)
+        })
+    }
+
     /// The OffAct Key of the license's option (rules OFF-1); `None` if the license is
     /// unknown or its option has none.
     pub fn offact_key(&self, license_id: LicenseId) -> Result<Option<String>, StoreError> {
@@ -119,7 +158,9 @@ impl Store {
     }
 }
 
-fn take_claim(
+/// Inserts the one-use claim of an offline request in the caller's transaction;
+/// an existing claim is [`StoreError::OfflineReused`] (wire.md §7.3, 5029).
+pub(crate) fn take_claim(
     conn: &mut Conn,
     claim: &OfflineClaim,
     now: OffsetDateTime,

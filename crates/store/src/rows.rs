@@ -272,4 +272,5 @@ pub(crate) struct SessionRow {
     pub checked_out: bool,
     pub closed: bool,
     pub installation_name: Option<String>,
+    pub identifiers: String,
 }

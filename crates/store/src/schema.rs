@@ -284,6 +284,7 @@ diesel::table! {
         checked_out -> Bool,
         closed -> Bool,
         installation_name -> Nullable<Text>,
+        identifiers -> Text,
     }
 }
 

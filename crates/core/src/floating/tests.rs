@@ -32,6 +32,7 @@ fn open_req() -> OpenRequest {
         license_id: LicenseId::new(1000).unwrap(),
         password: Password::parse(PASSWORD).unwrap(),
         client_time: None,
+        identifiers: Vec::new(),
     }
 }
 

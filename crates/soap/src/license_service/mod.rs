@@ -30,7 +30,7 @@ use crate::fields::Fields;
 use crate::handler::{HttpRequest, HttpResponse, SoapConfig};
 use crate::ops::{Operation, Service};
 use crate::result_code::{self, WireCode};
-use crate::service::{ApiCredentials, BackOfficeService, FloatingService, Permission};
+use crate::service::{ApiCredentials, BackOfficeService, ClientService, Permission};
 use crate::value;
 use crate::xml::{self, Element};
 use unlockd_core::{AuthorId, LicenseId};
@@ -39,7 +39,7 @@ use unlockd_core::{AuthorId, LicenseId};
 type Outputs = Result<String, OpError>;
 
 /// Serves a SOAP 1.1 / 1.2 POST to XmlLicenseService.asmx.
-pub(crate) async fn soap<S: FloatingService + BackOfficeService>(
+pub(crate) async fn soap<S: ClientService + BackOfficeService>(
     svc: &S,
     cfg: &SoapConfig,
     req: &HttpRequest<'_>,
@@ -77,7 +77,7 @@ pub(crate) async fn soap<S: FloatingService + BackOfficeService>(
 
 /// Serves an HTTP POST form to `XmlLicenseService.asmx/{segment}`; `Op` is served as
 /// `OpS` (wire.md §2.3). `None` when the segment names no operation (404).
-pub(crate) async fn post<S: FloatingService + BackOfficeService>(
+pub(crate) async fn post<S: ClientService + BackOfficeService>(
     svc: &S,
     cfg: &SoapConfig,
     req: &HttpRequest<'_>,

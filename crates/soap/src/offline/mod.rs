@@ -18,7 +18,7 @@ use crate::frame::{self, Caller, FrameConfig, OfflineRules};
 use crate::handler::SoapConfig;
 use crate::ops::Operation;
 use crate::result_code;
-use crate::service::FloatingService;
+use crate::service::ClientService;
 
 /// The result of an offline submission.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,7 +64,7 @@ impl OfflineAnswer {
 
 /// Answers one offline submission (the pasted or uploaded text) from `client_ip`
 /// (rules IP-3: the submitter's address).
-pub async fn respond<S: FloatingService>(
+pub async fn respond<S: ClientService>(
     svc: &S,
     cfg: &SoapConfig,
     submitted: &str,

@@ -16,11 +16,11 @@ use super::OfflineAnswer;
 use crate::binding::media_type;
 use crate::frame::Caller;
 use crate::handler::{HttpRequest, HttpResponse, SoapConfig};
-use crate::service::FloatingService;
+use crate::service::ClientService;
 use crate::xml::escape_text;
 
 /// ManualRequest.aspx, GET or POST.
-pub(crate) async fn manual_request<S: FloatingService>(
+pub(crate) async fn manual_request<S: ClientService>(
     svc: &S,
     cfg: &SoapConfig,
     req: &HttpRequest<'_>,
@@ -71,7 +71,7 @@ pub(crate) async fn manual_request<S: FloatingService>(
 }
 
 /// ManualTriggerCodes.aspx, GET or POST.
-pub(crate) async fn manual_trigger_codes<S: FloatingService>(
+pub(crate) async fn manual_trigger_codes<S: ClientService>(
     svc: &S,
     req: &HttpRequest<'_>,
 ) -> HttpResponse {

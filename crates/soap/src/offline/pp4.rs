@@ -18,7 +18,7 @@ use crate::error::{InputError, OpError, Refused};
 use crate::frame::Caller;
 use crate::handler::SoapConfig;
 use crate::result_code;
-use crate::service::{Attempt, FloatingService, ManualContext, OfflineClaim};
+use crate::service::{Attempt, ClientService, ManualContext, OfflineClaim};
 use crate::value;
 
 /// Operation name of activation files in the attempt history.
@@ -80,7 +80,7 @@ pub(crate) struct Codes {
 }
 
 /// Runs the trigger-code pipeline for `inputs`, claiming `claim` in its transaction.
-async fn activate<S: FloatingService>(
+async fn activate<S: ClientService>(
     svc: &S,
     inputs: ManualInputs,
     claim: Option<OfflineClaim>,
@@ -120,7 +120,7 @@ async fn activate<S: FloatingService>(
 }
 
 /// Answers a PP4 activation file with a response file (§7.4).
-pub(super) async fn respond<S: FloatingService>(
+pub(super) async fn respond<S: ClientService>(
     svc: &S,
     cfg: &SoapConfig,
     text: &str,
@@ -137,7 +137,7 @@ pub(super) async fn respond<S: FloatingService>(
     }
 }
 
-async fn file<S: FloatingService>(
+async fn file<S: ClientService>(
     svc: &S,
     cfg: &SoapConfig,
     text: &str,
@@ -198,7 +198,7 @@ async fn file<S: FloatingService>(
 
 /// ManualTriggerCodes.aspx: the codes for typed User Codes, if the license's author
 /// allows the page (else 5009, like a missing OffAct Key). Refusals are recorded.
-pub(crate) async fn manual_codes<S: FloatingService>(
+pub(crate) async fn manual_codes<S: ClientService>(
     svc: &S,
     inputs: Result<ManualInputs, InputError>,
     caller: &Caller,
@@ -221,7 +221,7 @@ pub(crate) async fn manual_codes<S: FloatingService>(
 }
 
 /// Records one attempt row (errata E-3) and turns the error into the shown refusal.
-async fn refuse<S: FloatingService>(
+async fn refuse<S: ClientService>(
     svc: &S,
     operation: &str,
     license_id: Option<LicenseId>,

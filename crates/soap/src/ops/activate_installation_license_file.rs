@@ -124,7 +124,7 @@ impl ActivateInstallationLicenseFile {
 
 /// The license file: `SoftwareKey` encrypted to the ClientKey and signed by the
 /// ServerKey (§5.4, errata E-9), without its XML declaration so it nests as child XML.
-fn seal_license(
+pub(super) fn seal_license(
     data: &LicenseFileData,
     now: OffsetDateTime,
     keys: &KeySet,

@@ -1,4 +1,5 @@
-//! XmlActivationService and XmlNetworkFloatingService operations, one file each
+//! XmlActivationService, XmlNetworkFloatingService and XmlLicenseFileService
+//! operations, one file each
 //! (style.md, mini-redis `cmd/`); the four calls on an open floating session share
 //! `session_call`.
 //!
@@ -13,6 +14,7 @@ mod certificate;
 mod check_installation_status;
 mod deactivate_installation;
 mod decrement_license_counter;
+mod get_license_file;
 mod open_session;
 mod session_call;
 
@@ -21,6 +23,7 @@ pub(crate) use activate_installation_license_file::ActivateInstallationLicenseFi
 pub(crate) use check_installation_status::CheckInstallationStatus;
 pub(crate) use deactivate_installation::DeactivateInstallation;
 pub(crate) use decrement_license_counter::DecrementLicenseCounter;
+pub(crate) use get_license_file::GetLicenseFile;
 pub(crate) use open_session::OpenSession;
 pub(crate) use session_call::{SessionCall, SessionMethod};
 
@@ -32,7 +35,7 @@ use unlockd_core::{InstallationId, LicenseId, Refusal};
 use crate::crypto::KeySet;
 use crate::error::{InputError, OpError, Refused};
 use crate::fields::Fields;
-use crate::service::{FloatingService, RequestContext, ServiceError};
+use crate::service::{ClientService, RequestContext, ServiceError};
 
 /// The `.asmx` services this façade serves (wire.md §1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +44,8 @@ pub enum Service {
     Activation,
     /// XmlNetworkFloatingService (§3.10).
     NetworkFloating,
+    /// XmlLicenseFileService (§3.6).
+    LicenseFile,
     /// activationserver.asmx, typed (§3.9); served by [`crate::legacy`].
     LegacyActivation,
     /// XmlLicenseService (§3.7), back office; served by [`crate::license_service`].
@@ -57,6 +62,7 @@ impl Service {
         match self {
             Self::Activation => "XmlActivationService",
             Self::NetworkFloating => "XmlNetworkFloatingService",
+            Self::LicenseFile => "XmlLicenseFileService",
             Self::LegacyActivation => "activationserver",
             Self::License => "XmlLicenseService",
             Self::Customer => "XmlCustomerService",
@@ -69,10 +75,11 @@ impl Service {
         match self {
             Self::Activation => &Operation::KNOWN[..5],
             Self::NetworkFloating => &Operation::KNOWN[5..10],
-            Self::LegacyActivation => &Operation::KNOWN[10..11],
-            Self::Customer => &Operation::KNOWN[11..19],
-            Self::LicenseServer => &Operation::KNOWN[19..20],
-            Self::License => &Operation::KNOWN[20..],
+            Self::LicenseFile => &Operation::KNOWN[10..11],
+            Self::LegacyActivation => &Operation::KNOWN[11..12],
+            Self::Customer => &Operation::KNOWN[12..20],
+            Self::LicenseServer => &Operation::KNOWN[20..21],
+            Self::License => &Operation::KNOWN[21..],
         }
     }
 
@@ -96,8 +103,9 @@ impl Service {
     }
 }
 
-/// The operations of XmlActivationService (wire.md §3.1-3.5) and
-/// XmlNetworkFloatingService (§3.10).
+/// The operations of XmlActivationService (wire.md §3.1-3.5),
+/// XmlNetworkFloatingService (§3.10), XmlLicenseFileService (§3.6), activationserver
+/// (§3.9) and XmlLicenseService (§3.7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Operation {
     /// §3.1, PP4 trigger codes.
@@ -120,6 +128,8 @@ pub enum Operation {
     CheckoutSession,
     /// §3.10 FLT-6.
     CheckinSession,
+    /// §3.6, CHK-1 (XmlLicenseFileService).
+    GetLicenseFile,
     /// §3.9, typed (activationserver.asmx).
     ActivateLicense,
     /// §3.8 GetCustomerDataByAuthor (XmlDocument form).
@@ -176,7 +186,7 @@ pub enum Operation {
 
 impl Operation {
     /// Every known operation.
-    pub const KNOWN: [Operation; 35] = [
+    pub const KNOWN: [Operation; 36] = [
         Self::ActivateInstallation,
         Self::ActivateInstallationLicenseFile,
         Self::CheckInstallationStatus,
@@ -187,6 +197,7 @@ impl Operation {
         Self::CloseSession,
         Self::CheckoutSession,
         Self::CheckinSession,
+        Self::GetLicenseFile,
         Self::ActivateLicense,
         Self::GetCustomerDataByAuthor,
         Self::GetCustomerDataByAuthorS,
@@ -227,6 +238,7 @@ impl Operation {
             Self::CloseSession => "CloseSession",
             Self::CheckoutSession => "CheckoutSession",
             Self::CheckinSession => "CheckinSession",
+            Self::GetLicenseFile => "GetLicenseFile",
             Self::ActivateLicense => "ActivateLicense",
             Self::GetCustomerDataByAuthor => "GetCustomerDataByAuthor",
             Self::GetCustomerDataByAuthorS => "GetCustomerDataByAuthorS",
@@ -256,12 +268,16 @@ impl Operation {
         }
     }
 
-    /// Whether ManualRequest.aspx / `offline respond` may run it (wire.md §7.2; the
-    /// other methods listed there are not served by this version).
+    /// Whether ManualRequest.aspx / `offline respond` may run it (wire.md §7.2).
     pub fn allowed_offline(self) -> bool {
         matches!(
             self,
-            Self::ActivateInstallationLicenseFile | Self::DeactivateInstallation
+            Self::ActivateInstallationLicenseFile
+                | Self::GetLicenseFile
+                | Self::DeactivateInstallation
+                | Self::OpenSession
+                | Self::CheckoutSession
+                | Self::CheckinSession
         )
     }
 }
@@ -346,6 +362,8 @@ pub(crate) enum Request {
     /// §3.7 UpdateUserDefinedFields (XmlLicenseService, client frame); boxed, its
     /// fifteen optional fields make it the largest request.
     UpdateUserDefinedFields(Box<UpdateUserDefinedFields>),
+    /// §3.6.
+    GetLicenseFile(GetLicenseFile),
 }
 
 impl Request {
@@ -375,6 +393,7 @@ impl Request {
             Operation::CheckinSession => session(SessionMethod::Checkin, fields),
             Operation::UpdateUserDefinedFields => UpdateUserDefinedFields::parse(fields)
                 .map(|r| Self::UpdateUserDefinedFields(Box::new(r))),
+            Operation::GetLicenseFile => GetLicenseFile::parse(fields).map(Self::GetLicenseFile),
             Operation::ActivateLicense
             | Operation::GetCustomerDataByAuthor
             | Operation::GetCustomerDataByAuthorS
@@ -412,6 +431,7 @@ impl Request {
             Self::OpenSession(r) => Some(r.license_id()),
             Self::Session(r) => r.license_id(),
             Self::UpdateUserDefinedFields(r) => Some(r.license_id()),
+            Self::GetLicenseFile(r) => r.license_id(),
             Self::CheckInstallationStatus(_) | Self::DeactivateInstallation(_) => None,
         }
     }
@@ -423,13 +443,33 @@ impl Request {
             Self::ActivateInstallationLicenseFile(r) => r.installation_id(),
             Self::CheckInstallationStatus(r) => Some(r.installation_id()),
             Self::DeactivateInstallation(r) => Some(r.installation_id()),
+            Self::GetLicenseFile(r) => Some(r.installation_id()),
             Self::DecrementLicenseCounter(r) => r.installation_id(),
             Self::OpenSession(_) | Self::Session(_) | Self::UpdateUserDefinedFields(_) => None,
         }
     }
 
+    /// What an offline request is about, for its one-use claim (wire.md §7.3):
+    /// `L{LicenseID}` for calls on a license, `I{InstallationID}` for calls on an
+    /// installation, `S{SessionID}` for calls on a floating session.
+    pub fn offline_subject(&self) -> String {
+        let license = |id: LicenseId| format!("L{id}");
+        let installation = |id: InstallationId| format!("I{id}");
+        match self {
+            Self::ActivateInstallation(r) => license(r.license_id()),
+            Self::ActivateInstallationLicenseFile(r) => license(r.license_id()),
+            Self::DecrementLicenseCounter(r) => license(r.license_id()),
+            Self::OpenSession(r) => license(r.license_id()),
+            Self::UpdateUserDefinedFields(r) => license(r.license_id()),
+            Self::CheckInstallationStatus(r) => installation(r.installation_id()),
+            Self::DeactivateInstallation(r) => installation(r.installation_id()),
+            Self::GetLicenseFile(r) => installation(r.installation_id()),
+            Self::Session(r) => format!("S{}", r.session_id()),
+        }
+    }
+
     /// Runs the operation against the service.
-    pub async fn apply<S: FloatingService>(
+    pub async fn apply<S: ClientService>(
         self,
         svc: &S,
         ctx: OpContext<'_>,
@@ -443,6 +483,7 @@ impl Request {
             Self::OpenSession(r) => r.apply(svc, ctx).await,
             Self::Session(r) => r.apply(svc, ctx).await,
             Self::UpdateUserDefinedFields(r) => (*r).apply(svc, ctx).await,
+            Self::GetLicenseFile(r) => r.apply(svc, ctx).await,
         }
     }
 }

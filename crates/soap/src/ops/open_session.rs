@@ -1,7 +1,7 @@
 //! OpenSession: take a network floating seat (wire.md §3.10, rules FLT-4, CON-8).
 
 use unlockd_core::floating::OpenRequest;
-use unlockd_core::{LicenseId, Password};
+use unlockd_core::{LicenseId, Password, SystemIdentifier};
 
 use super::{certificate, Failed, OpContext, Reply};
 use crate::error::InputError;
@@ -14,14 +14,15 @@ pub(crate) struct OpenSession {
     license_id: LicenseId,
     password: Password,
     installation_name: Option<String>,
+    identifiers: Vec<SystemIdentifier>,
 }
 
 impl OpenSession {
-    /// Reads LicenseID, Password and InstallationName (string(255)); SessionCode is
-    /// the frame's; SystemIdentifiers are checked for shape and not stored.
+    /// Reads LicenseID, Password, InstallationName (string(255)) and the
+    /// SystemIdentifiers, which the session stores as sent; SessionCode is the frame's.
     pub(crate) fn parse(f: &Fields<'_>) -> Result<Self, InputError> {
-        f.identifiers()?;
         Ok(Self {
+            identifiers: f.identifiers()?,
             license_id: f.parse_required("LicenseID", LicenseId::parse)?,
             password: f.parse_required("Password", Password::parse)?,
             installation_name: f.bounded("InstallationName", 255)?,
@@ -44,6 +45,7 @@ impl OpenSession {
             license_id: self.license_id,
             password: self.password,
             client_time: ctx.client_time,
+            identifiers: self.identifiers,
         };
         let grant = svc
             .open_session(request, self.installation_name, ctx.request)

@@ -52,6 +52,11 @@ impl SessionCall {
         })
     }
 
+    /// The session called.
+    pub(crate) fn session_id(&self) -> &SessionId {
+        &self.session_id
+    }
+
     /// The license the client named, if any.
     pub(crate) fn license_id(&self) -> Option<LicenseId> {
         self.license_id

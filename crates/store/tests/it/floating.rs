@@ -6,8 +6,10 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use time::Duration;
 use unlockd_core::activation::Policy;
-use unlockd_core::floating::{FloatingRules, OpenRequest, SessionAction, SessionRequest};
-use unlockd_core::{LicenseId, Password, Refusal};
+use unlockd_core::floating::{
+    FloatingRules, OpenRequest, SessionAction, SessionId, SessionRequest,
+};
+use unlockd_core::{LicenseId, Password, Refusal, SystemIdentifier};
 use unlockd_store::{CounterSource, NewFloatingSet, StoreError, StoreOptions};
 
 use crate::support::{Fixture, NOW, PASSWORD};
@@ -42,6 +44,7 @@ fn open_req(license: LicenseId) -> OpenRequest {
         license_id: license,
         password: Password::parse(PASSWORD).unwrap(),
         client_time: None,
+        identifiers: Vec::new(),
     }
 }
 
@@ -165,4 +168,30 @@ fn flt_5_a_refused_poll_changes_nothing() {
         assert!(f.store.session_action(&req, f.key, at, &policy).is_err());
     }
     assert_eq!(before, f.store.table_digests().unwrap());
+}
+
+#[test]
+fn open_session_stores_its_system_identifiers_as_sent() {
+    let f = Fixture::new();
+    let license = floating_license(&f, 1);
+    let mut rng = ChaCha20Rng::seed_from_u64(3);
+    let sent = vec![
+        SystemIdentifier::new(20, "ComputerName", "zeta").unwrap(),
+        SystemIdentifier::new(10, "NIC", "aa").unwrap(),
+    ];
+    let req = OpenRequest {
+        identifiers: sent.clone(),
+        ..open_req(license)
+    };
+    let grant = f
+        .store
+        .open_session(&req, None, f.key, NOW, &Policy::default(), &mut rng)
+        .unwrap();
+    assert_eq!(
+        f.store.session_identifiers(&grant.session.id).unwrap(),
+        Some(sent),
+        "wire.md §3: stored untouched, in the order sent"
+    );
+    let unknown = SessionId::parse("0123456789ABCDEF0123456789ABCDEF").unwrap();
+    assert_eq!(f.store.session_identifiers(&unknown).unwrap(), None);
 }

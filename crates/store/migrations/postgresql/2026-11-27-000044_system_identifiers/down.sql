@@ -1,0 +1,1 @@
+ALTER TABLE floating_sessions DROP COLUMN identifiers;
