@@ -285,6 +285,14 @@ pub enum KeyCmd {
         #[arg(long)]
         id: String,
     },
+    /// Re-encrypt every private key under a new master key, all in one
+    /// transaction; the old one is `UNLOCKD_MASTER_KEY` / `[keys] master_key`. A key
+    /// that does not open with the old master key changes nothing.
+    Reseal {
+        /// The new master key (64 hex digits or base64 of 32 bytes).
+        #[arg(long, env = "UNLOCKD_NEW_MASTER_KEY", hide_env_values = true)]
+        new_master_key: String,
+    },
     /// Print one key's client-side material as JSON (errata E-23).
     Export {
         /// EncryptionKeyID; the only key when absent.
@@ -529,6 +537,13 @@ pub fn run(store: &Store, keyring: &KeyRing, cmd: AdminCommand) -> anyhow::Resul
             let id = ident("EncryptionKeyID", EncryptionKeyId::parse(&id))?;
             store.retire_key(id, now)?;
             println!("key {id} retired: it keeps answering and verifying, for no new products");
+        }
+        AdminCommand::Key(KeyCmd::Reseal { new_master_key }) => {
+            let new = KeyRing::with_master_key(&new_master_key)?;
+            let count = store
+                .reseal_keys(&mut |row| keyring.reseal(row, &new).map_err(|e| format!("{e:#}")))
+                .context("nothing was changed")?;
+            println!("{count} keys re-sealed under the new master key");
         }
         AdminCommand::Key(KeyCmd::Export { id }) => {
             let keys = store.keys()?;

@@ -5,7 +5,7 @@
 
 use anyhow::{bail, Context};
 use unlockd_soap::crypto::{is_sealed, MasterKey};
-use unlockd_store::{KeyRow, NewKey};
+use unlockd_store::{KeyRow, NewKey, PrivateParts};
 
 use crate::config::Config;
 
@@ -26,6 +26,14 @@ impl KeyRing {
             .transpose()
             .context("keys.master_key / UNLOCKD_MASTER_KEY")?;
         Ok(Self { master })
+    }
+
+    /// The key ring of an explicit master key (`key reseal`'s new key).
+    pub fn with_master_key(text: &str) -> anyhow::Result<Self> {
+        let master = MasterKey::parse(text).context("the new master key")?;
+        Ok(Self {
+            master: Some(master),
+        })
     }
 
     /// `key` with both private PEMs sealed, if a master key is configured.
@@ -50,6 +58,22 @@ impl KeyRing {
     /// The ClientKey private PEM of `row` (for `key export`).
     pub fn client_private(&self, row: &KeyRow) -> anyhow::Result<String> {
         self.open(row, &row.client_private_pem, "client")
+    }
+
+    /// Both private PEMs of `row` opened with this ring and sealed under `new`
+    /// (`key reseal`). Fails if this ring cannot open them.
+    pub fn reseal(&self, row: &KeyRow, new: &KeyRing) -> anyhow::Result<PrivateParts> {
+        let id = row.id.to_string();
+        let seal = |pem: String, role: &str| match &new.master {
+            Some(master) => master
+                .seal(&pem, &context(&id, role))
+                .with_context(|| format!("sealing the {role} key of {id}")),
+            None => Ok(pem),
+        };
+        Ok(PrivateParts {
+            server_private_pem: seal(self.server_private(row)?, "server")?,
+            client_private_pem: seal(self.client_private(row)?, "client")?,
+        })
     }
 
     fn open(&self, row: &KeyRow, stored: &str, role: &str) -> anyhow::Result<String> {

@@ -46,6 +46,14 @@ impl fmt::Debug for NewKey {
     }
 }
 
+/// A key's private PEMs as stored (sealed under the master key, or clear).
+pub struct PrivateParts {
+    /// ServerKey private part.
+    pub server_private_pem: String,
+    /// ClientKey private part.
+    pub client_private_pem: String,
+}
+
 /// Lifecycle of a key (wire.md §5.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyState {
@@ -183,6 +191,35 @@ impl Store {
                 .set(encryption_keys::retired_at.eq(Some(to_db_time(now))))
                 .execute(conn)?;
             exactly_one(changed)
+        })
+    }
+
+    /// Re-seals the private parts of every key in one transaction (`key reseal`):
+    /// `reseal` maps each row to its new private parts; its first
+    /// error rolls everything back and is returned as [`StoreError::Config`]. Returns
+    /// how many keys were rewritten.
+    pub fn reseal_keys(
+        &self,
+        reseal: &mut dyn FnMut(&KeyRow) -> Result<PrivateParts, String>,
+    ) -> Result<usize, StoreError> {
+        self.write(|conn| {
+            let rows = encryption_keys::table
+                .order(encryption_keys::id)
+                .select(KeyRowDb::as_select())
+                .load(conn)?;
+            let count = rows.len();
+            for row in rows {
+                let key = key_row(row)?;
+                let parts = reseal(&key).map_err(StoreError::Config)?;
+                let changed = diesel::update(encryption_keys::table.find(key.id.to_string()))
+                    .set((
+                        encryption_keys::server_private_pem.eq(parts.server_private_pem),
+                        encryption_keys::client_private_pem.eq(parts.client_private_pem),
+                    ))
+                    .execute(conn)?;
+                exactly_one(changed)?;
+            }
+            Ok(count)
         })
     }
 

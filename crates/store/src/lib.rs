@@ -53,7 +53,7 @@ pub use inputs::{
     CounterSource, NewApiUser, NewAuthor, NewCustomer, NewLicense, NewOption, NewProduct,
     QuantityMode,
 };
-pub use keys::{KeyRow, KeyState, NewKey};
+pub use keys::{KeyRow, KeyState, NewKey, PrivateParts};
 pub use license_office::{ApiUserRecord, ThrottlePolicy};
 pub use offline::OfflineClaim;
 pub use update_check::ProductUpdatesChange;
