@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Independent checker of the published conformance vectors in tests/vectors/
-(issue 7): verifies license-file and offline response/request signatures and
-decrypts them with lxml + cryptography (verify_license.py, no Rust involved),
+(issue 7): verifies license-file, floating-certificate and offline
+response/request signatures and decrypts them with lxml + cryptography (verify_license.py, no Rust involved),
 recomputes the unlockd-tc1 trigger codes with Python's hmac, and checks the PP4
 offline files' HMAC-SHA-256 MACs.
 
@@ -97,6 +97,48 @@ def test_offline_vectors():
     assert pp4["request"].endswith(
         "MAC=4e1d3aa624b51e4a8bac241c39e9d3b3da920ae57c54fa593c2619fa25cff094\n"
     )
+
+
+def test_floating_certificate_vectors():
+    data = load("floating-certificate-v1.json")
+    k = data["keys"]
+    _, _, _, server_public = keys(k)
+    for case in data["cases"]:
+        doc = vl.parse(case["document"].encode("utf-8"))
+        vl.verify_signature(doc, server_public, k["EncryptionKeyID"])
+        assert case["signature_value"] in case["document"]
+        assert case["plaintext"].replace("</NetworkSession>", "") in case["document"]
+        tampered = case["document"].replace("<TotalSeats>2<", "<TotalSeats>3<", 1)
+        try:
+            vl.verify_signature(vl.parse(tampered.encode("utf-8")), server_public, k["EncryptionKeyID"])
+        except vl.Invalid:
+            pass
+        else:
+            raise AssertionError("tampered certificate verified")
+
+
+def test_offline_refresh_and_session_vectors():
+    data = load("offline-sessions-v1.json")
+    k = data["keys"]
+    client_private, client_public, server_private, server_public = keys(k)
+    key_id = k["EncryptionKeyID"]
+    for case in data["plus5"]:
+        request = open_document(case["request"], client_public, server_private, key_id)
+        assert request == case["request_plaintext"]
+        response = open_document(case["response"], server_public, client_private, key_id)
+        assert response == case["response_plaintext"]
+        assert "<SessionCode>%s</SessionCode>" % case["session_code"] in response
+        assert "<UpdateCounter>%d</UpdateCounter>" % case["update_counter"] in response
+        if case["method"] == "GetLicenseFile":
+            inner = vl.software_key_document(response.encode("utf-8"))
+            vl.verify_signature(inner, server_public, key_id)
+            license_text = vl.decrypt_private_data(inner, client_private)
+            assert "<UpdateCounter>%d</UpdateCounter>" % case["update_counter"] in license_text
+        else:
+            start = response.index("<NetworkSession>")
+            end = response.index("</NetworkSession>") + len("</NetworkSession>")
+            certificate = vl.parse(response[start:end].encode("utf-8"))
+            vl.verify_signature(certificate, server_public, key_id)
 
 
 def tc1_regkey1(event, session, computer, tc_seed):

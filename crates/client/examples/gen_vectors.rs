@@ -3,11 +3,12 @@
 //! `cargo run -p unlockd-client --example gen_vectors -- [DIR] [--crypto]`
 //!
 //! `trigger-codes-v1.json` is deterministic (seeded ChaCha20): regenerating it gives
-//! the same bytes, and a test checks that. With `--crypto` it also writes
-//! `license-file-v1.json` and `offline-v1.json` from a freshly generated test key;
-//! RSA key generation, RSA-OAEP and the AES IVs are randomised, so those files are
-//! generated once and published, and checked (never regenerated) by the Rust tests
-//! and `tests/python/test_vectors.py`.
+//! the same bytes, and a test checks that. With `--crypto` it also writes each missing
+//! crypto file (`license-file-v1.json`, `offline-v1.json`,
+//! `floating-certificate-v1.json`, `offline-sessions-v1.json`) from a freshly
+//! generated test key; RSA key generation, RSA-OAEP and the AES IVs are randomised, so
+//! those files are generated once and published, never overwritten, and checked by the
+//! Rust tests and `tests/python/test_vectors.py`.
 
 use std::path::PathBuf;
 
@@ -34,10 +35,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &vectors::trigger_codes(vectors::TRIGGER_CODES_SEED),
     )?;
     if crypto_too {
-        let id = EncryptionKeyId::parse(KEY_ID)?;
-        let key = GeneratedKey::generate(id, 2048)?;
-        write(&dir.join("license-file-v1.json"), &license_file(&key)?)?;
-        write(&dir.join("offline-v1.json"), &offline(&key)?)?;
+        type Make = fn(&GeneratedKey) -> Result<Value, Box<dyn std::error::Error>>;
+        let files: [(&str, Make); 4] = [
+            ("license-file-v1.json", license_file),
+            ("offline-v1.json", offline),
+            ("floating-certificate-v1.json", floating_certificate),
+            ("offline-sessions-v1.json", offline_sessions),
+        ];
+        for (name, make) in files {
+            let path = dir.join(name);
+            if path.exists() {
+                println!("kept published {}", path.display());
+                continue;
+            }
+            let key = GeneratedKey::generate(EncryptionKeyId::parse(KEY_ID)?, 2048)?;
+            write(&path, &make(&key)?)?;
+        }
     }
     Ok(())
 }
@@ -165,5 +178,97 @@ fn offline(key: &GeneratedKey) -> Result<Value, Box<dyn std::error::Error>> {
             "request": pp4_request.to_file(&offact_key),
             "response": pp4_response.to_file(&offact_key),
         },
+    }))
+}
+
+/// wire.md §3.10 `NetworkSession` before its signature.
+fn certificate_plaintext(checked_out: bool, seats_available: i32, update_counter: i64) -> String {
+    let until = if checked_out {
+        "2026-11-27T10:00:00Z"
+    } else {
+        "2026-11-26T10:02:00Z"
+    };
+    format!(
+        "<NetworkSession><SessionID>0123456789ABCDEF0123456789ABCDEF</SessionID><LicenseID>1004</LicenseID><ServerTimestamp>2026-11-26T10:00:00Z</ServerTimestamp><AllocatedUntilDate>{until}</AllocatedUntilDate><SeatsAvailable>{seats_available}</SeatsAvailable><TotalSeats>2</TotalSeats><CheckedOut>{checked_out}</CheckedOut><CheckoutDurationMinimum>1</CheckoutDurationMinimum><CheckoutDurationMaximum>72</CheckoutDurationMaximum><PollFrequency>60</PollFrequency><PollRetryFrequency>10</PollRetryFrequency><PollRetryCount>6</PollRetryCount><UpdateCounter>{update_counter}</UpdateCounter></NetworkSession>"
+    )
+}
+
+fn floating_certificate(key: &GeneratedKey) -> Result<Value, Box<dyn std::error::Error>> {
+    let set = key.key_set()?;
+    let mut cases = Vec::new();
+    for (checked_out, seats, counter) in [(false, 1, 1_i64), (true, -1, 2)] {
+        let plaintext = certificate_plaintext(checked_out, seats, counter);
+        let document = crypto::sign_standalone(&plaintext, &set)?;
+        cases.push(json!({
+            "plaintext": plaintext,
+            "document": document,
+            "digest_value": between(&document, "<DigestValue>", "</DigestValue>"),
+            "signature_value": between(&document, "<SignatureValue>", "</SignatureValue>"),
+        }));
+    }
+    Ok(json!({
+        "name": "unlockd floating certificate vectors",
+        "version": 1,
+        "spec": "wire.md §3.10, §5.3, errata E-10",
+        "note": "Test key only. NetworkSession signed on its own by the ServerKey, not encrypted. RSASSA-PKCS1-v1_5 is deterministic: signing the plaintext with the ServerKey gives the document byte for byte.",
+        "keys": keys_json(key),
+        "cases": cases,
+    }))
+}
+
+fn offline_sessions(key: &GeneratedKey) -> Result<Value, Box<dyn std::error::Error>> {
+    let set = key.key_set()?;
+    let client = ClientKeys::from_envelope(key.envelope(), key.envelope_key())?;
+    let refresh_request = "<PrivateData><ClientTimestamp>2026-11-26T10:00:00Z</ClientTimestamp><InstallationID>6F1C2E7A-0D4B-4C8E-9B1A-5E3D2C1B0A99</InstallationID><LicenseID>1001</LicenseID><SessionCode>sessR</SessionCode><SystemIdentifiers><SystemIdentifier name=\"NIC\" type=\"10\" value=\"aa\"/></SystemIdentifiers></PrivateData>";
+    let license = crypto::seal("SoftwareKey", &license_plaintext(3), &set, true)?;
+    let license = license
+        .strip_prefix(unlockd_soap::xml::DECLARATION)
+        .unwrap_or(&license)
+        .to_owned();
+    let refresh_response = format!("<PrivateData><ResultCode>0</ResultCode><ErrorMessage></ErrorMessage><ServerTimestamp>2026-11-26T10:05:00Z</ServerTimestamp><SessionCode>sessR</SessionCode><UpdateCounter>3</UpdateCounter><License>{license}</License></PrivateData>");
+    let open_request = "<PrivateData><ClientTimestamp>2026-11-26T10:00:00Z</ClientTimestamp><LicenseID>1004</LicenseID><Password>demo1004</Password><SessionCode>sessO</SessionCode><SystemIdentifiers><SystemIdentifier name=\"NIC\" type=\"10\" value=\"ff\"/></SystemIdentifiers></PrivateData>";
+    let certificate = crypto::sign_standalone(&certificate_plaintext(false, 1, 1), &set)?;
+    let certificate = certificate
+        .strip_prefix(unlockd_soap::xml::DECLARATION)
+        .unwrap_or(&certificate)
+        .to_owned();
+    let open_response = format!("<PrivateData><ResultCode>0</ResultCode><ErrorMessage></ErrorMessage><ServerTimestamp>2026-11-26T10:05:00Z</ServerTimestamp><SessionCode>sessO</SessionCode><UpdateCounter>1</UpdateCounter>{certificate}</PrivateData>");
+    let mut cases = Vec::new();
+    for (method, session, license_id, counter, request_plain, response_plain) in [
+        (
+            "GetLicenseFile",
+            "sessR",
+            1001,
+            3_i64,
+            refresh_request.to_owned(),
+            refresh_response,
+        ),
+        (
+            "OpenSession",
+            "sessO",
+            1004,
+            1,
+            open_request.to_owned(),
+            open_response,
+        ),
+    ] {
+        cases.push(json!({
+            "method": method,
+            "session_code": session,
+            "license_id": license_id,
+            "update_counter": counter,
+            "request_plaintext": request_plain,
+            "request": client.seal_request(method, &request_plain, true, true)?,
+            "response_plaintext": response_plain,
+            "response": crypto::seal(method, &response_plain, &set, true)?,
+        }));
+    }
+    Ok(json!({
+        "name": "unlockd offline refresh and floating-session vectors",
+        "version": 1,
+        "spec": "wire.md §3.6, §3.10, §5.3, §7.2, §7.3, errata E-10",
+        "note": "Test key only. Requests are encrypted to the ServerKey and signed by the ClientKey, responses the other way round; the GetLicenseFile response carries a license file (UpdateCounter 3 of license 1001), the OpenSession response a NetworkSession certificate (UpdateCounter 1 of license 1004) signed on its own.",
+        "keys": keys_json(key),
+        "plus5": cases,
     }))
 }

@@ -1,6 +1,7 @@
 //! The published conformance vectors of `tests/vectors/` against the implementation
 //! (issue 7): trigger codes (wire.md §6.3), license files (§5.3, §5.4), offline
-//! request/response pairs (§7.2-7.4).
+//! request/response pairs (§7.2-7.4), floating certificates (§3.10) and offline
+//! GetLicenseFile/OpenSession pairs (§3.6, §3.10, §7.2).
 
 use std::path::PathBuf;
 
@@ -10,7 +11,7 @@ use unlockd_client::plus5::{ClientError, Plus5Client};
 use unlockd_client::{vectors, ClientKeys};
 use unlockd_core::trigger::{Tc1, TriggerCodeAlgorithm};
 use unlockd_core::EncryptionKeyId;
-use unlockd_soap::crypto::{open_request, KeySet};
+use unlockd_soap::crypto::{open_request, sign_standalone, KeySet};
 
 fn load(name: &str) -> Value {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -140,4 +141,77 @@ fn offline_vectors_requests_open_on_the_server_and_responses_on_the_client() {
     OffActResponse::parse_verified(text(&pp4["response"]), &key).expect("response MAC");
     assert!(text(&pp4["response"])
         .ends_with("MAC=210a1055ffaa29d638c15e05a9d72b7744fdec618439dd57f75f382c793880e8\n"));
+}
+
+fn server_keys(k: &Value) -> KeySet {
+    let id = EncryptionKeyId::parse(text(&k["EncryptionKeyID"])).expect("key id");
+    KeySet::from_pems(
+        id,
+        text(&k["ServerKeyPrivatePem"]),
+        text(&k["ClientKeyPublicPem"]),
+    )
+    .expect("server key set")
+}
+
+#[test]
+fn floating_certificate_vectors_resign_identically_and_verify() {
+    let file = load("floating-certificate-v1.json");
+    let server = server_keys(&file["keys"]);
+    let client = client_keys(&file["keys"]);
+    for case in file["cases"].as_array().expect("cases") {
+        let document = text(&case["document"]);
+        // RSASSA-PKCS1-v1_5 is deterministic: the implementation signs the published
+        // plaintext into the published document (wire.md §3.10, E-10).
+        assert_eq!(
+            sign_standalone(text(&case["plaintext"]), &server).expect("signs"),
+            document
+        );
+        assert!(document.contains(text(&case["signature_value"])));
+        assert!(document.contains(text(&case["digest_value"])));
+        client.verify_signed(document).expect("verifies");
+        let tampered = document.replacen("<TotalSeats>2<", "<TotalSeats>3<", 1);
+        assert!(client.verify_signed(&tampered).is_err());
+    }
+}
+
+#[test]
+fn offline_refresh_and_session_vectors_open_on_both_sides_and_import() {
+    let file = load("offline-sessions-v1.json");
+    let server = server_keys(&file["keys"]);
+    let mut client = Plus5Client::new(client_keys(&file["keys"]));
+    for case in file["plus5"].as_array().expect("plus5") {
+        let opened = open_request(text(&case["request"]), &server).expect("request opens");
+        assert!(opened.signed && opened.encrypted);
+        assert_eq!(opened.private_data_xml, text(&case["request_plaintext"]));
+        let answer = client
+            .keys()
+            .open(text(&case["response"]))
+            .expect("response opens");
+        assert_eq!(answer.private_data_xml, text(&case["response_plaintext"]));
+        let (response, session) = (text(&case["response"]), text(&case["session_code"]));
+        let counter = match text(&case["method"]) {
+            "GetLicenseFile" => {
+                client
+                    .import_refresh(response, session)
+                    .expect("refresh imports")
+                    .update_counter
+            }
+            "OpenSession" => {
+                client
+                    .import_session(response, session)
+                    .expect("session imports")
+                    .update_counter
+            }
+            other => panic!("unexpected method {other}"),
+        };
+        assert_eq!(counter, int(&case["update_counter"]));
+        let license = int(&case["license_id"]) as i32;
+        assert_eq!(client.highest_update_counter(license), Some(counter));
+        // Imported once, the same answer again is a replay (§7.3).
+        let again = match text(&case["method"]) {
+            "GetLicenseFile" => client.import_refresh(response, session).map(|_| ()),
+            _ => client.import_session(response, session).map(|_| ()),
+        };
+        assert!(matches!(again, Err(ClientError::Rollback { .. })));
+    }
 }
