@@ -101,47 +101,6 @@ pub(crate) fn candidate_records(
     Ok(rows)
 }
 
-/// The record holding `iid` (the Active one if any, else the latest: DEA-1, CHK-1)
-/// with its license bundle, read in one statement (so one consistent snapshot without
-/// a transaction, and one round trip on PostgreSQL). `None`: no such record.
-pub(crate) fn installation_with_license(
-    conn: &mut Conn,
-    iid: &InstallationId,
-) -> Result<Option<(RecordRow, LicenseBundle)>, StoreError> {
-    let found = activation_records::table
-        .inner_join(
-            licenses::table
-                .inner_join(customers::table)
-                .inner_join(product_options::table.inner_join(products::table)),
-        )
-        .filter(activation_records::installation_id.eq(iid.to_string()))
-        .filter(crate::bulk::visible())
-        .order((
-            activation_records::state.eq(convert::STATE_ACTIVE).desc(),
-            activation_records::id.desc(),
-        ))
-        .select((
-            RecordRow::as_select(),
-            LicenseRow::as_select(),
-            OptionRow::as_select(),
-            ProductRow::as_select(),
-            CustomerRow::as_select(),
-        ))
-        .first::<(RecordRow, LicenseRow, OptionRow, ProductRow, CustomerRow)>(conn)
-        .optional()?;
-    Ok(found.map(|(record, license, option, product, customer)| {
-        (
-            record,
-            LicenseBundle {
-                license,
-                option,
-                product,
-                customer,
-            },
-        )
-    }))
-}
-
 /// The record holding `iid`: the Active one if any, else the latest (DEA-1, CHK-1).
 pub(crate) fn record_by_installation(
     conn: &mut Conn,
