@@ -258,10 +258,21 @@ pub fn service_page(service: Service) -> String {
     )
 }
 
-/// The help page of one operation.
+/// The help page of one operation, linking the schemas of its inner documents where
+/// it has them (typed operations are described by the WSDL alone).
 pub fn operation_page(service: Service, op: Operation) -> String {
     let name = op.name();
     let svc = service.name();
+    let schemas = match schema_root(name) {
+        Some(root) => format!(
+            concat!(
+                "<p>Schemas: <a href=\"schema/{0}Input.xsd\">{0}Input.xsd</a>, ",
+                "<a href=\"schema/{0}Output.xsd\">{0}Output.xsd</a>.</p>"
+            ),
+            root
+        ),
+        None => "<p>Typed operation: see the service description.</p>".to_owned(),
+    };
     page(
         name,
         &format!(
@@ -270,13 +281,24 @@ pub fn operation_page(service: Service, op: Operation) -> String {
                 "SOAPAction <code>\"http://secure.softwarekey.com/solo/webservices/{0}\"</code>.</p>",
                 "<p>SOAP 1.2: POST {1}.asmx, <code>application/soap+xml</code>.</p>",
                 "<p>HTTP POST: {1}.asmx/{0}, form field <code>xml</code>.</p>",
-                "<p>Schemas: <a href=\"schema/{0}Input.xsd\">{0}Input.xsd</a>, ",
-                "<a href=\"schema/{0}Output.xsd\">{0}Output.xsd</a>.</p>"
+                "{2}"
             ),
-            name,
-            svc
+            name, svc, schemas
         ),
     )
+}
+
+/// The root naming an operation's `{Root}Input.xsd`: the operation's name, without the
+/// `S` of a string form, or with the `License` prefix of the back-office roots
+/// (`LicenseAdd`, `LicenseAddMultiple`, `LicenseUpdateCheck`; wire.md §3.7).
+fn schema_root(name: &str) -> Option<String> {
+    let base = name.strip_suffix('S').unwrap_or(name);
+    [name.to_owned(), base.to_owned(), format!("License{base}")]
+        .into_iter()
+        .find(|root| {
+            schema(&format!("{root}Input.xsd")).is_some()
+                && schema(&format!("{root}Output.xsd")).is_some()
+        })
 }
 
 /// `GET {svc}.asmx`: `?WSDL`, `?op=Method` or the service help page.
@@ -321,4 +343,35 @@ fn page(title: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{title}</title></head><body><h1>{title}</h1>{body}</body></html>"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every operation's help page links only schemas this server serves, and every
+    /// document operation links its pair.
+    #[test]
+    fn help_pages_link_only_served_schemas() {
+        let services = [
+            Service::Activation,
+            Service::NetworkFloating,
+            Service::LicenseFile,
+            Service::LegacyActivation,
+            Service::License,
+            Service::Customer,
+            Service::LicenseServer,
+        ];
+        for service in services {
+            for &op in service.operations() {
+                let page = operation_page(service, op);
+                for link in page.split("href=\"schema/").skip(1) {
+                    let file = link.split('"').next().unwrap_or_default();
+                    assert!(schema(file).is_some(), "{}: {file}", op.name());
+                }
+                let typed = matches!(service, Service::LegacyActivation | Service::LicenseServer);
+                assert_eq!(page.contains("Input.xsd"), !typed, "{}", op.name());
+            }
+        }
+    }
 }
