@@ -2,7 +2,7 @@
 //! announces itself and how answers and faults are spelled for each.
 
 use crate::fault::FaultCode;
-use crate::handler::HttpResponse;
+use crate::handler::{HttpRequest, HttpResponse};
 use crate::ops::Operation;
 use crate::xml::{escape_text, DECLARATION};
 
@@ -176,6 +176,19 @@ pub fn unquote(s: &str) -> &str {
     s.strip_prefix('"')
         .and_then(|r| r.strip_suffix('"'))
         .unwrap_or(s)
+}
+
+/// Checks an HTTP POST binding call (wire.md §1.1): POST only (405) with a form body
+/// (415).
+pub(crate) fn check_post_form(req: &HttpRequest<'_>) -> Result<(), HttpResponse> {
+    if !req.method.eq_ignore_ascii_case("POST") {
+        return Err(HttpResponse::method_not_allowed("POST"));
+    }
+    let form = media_type(req.content_type.unwrap_or_default());
+    if form != "application/x-www-form-urlencoded" {
+        return Err(HttpResponse::text(415, "unsupported media type"));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,10 +1,10 @@
 //! The frame shared by the back-office services whose operations carry one inner
 //! document (XmlLicenseService §3.7, XmlCustomerService §3.8): finding the parameter,
 //! reading the inner document in the `OpS` form (escaped string, wire.md §2.1) or the
-//! `Op` form (child XML, §2.3), checking an HTTP POST form, recording a refusal
+//! `Op` form (child XML, §2.3), recording a refusal
 //! (errata E-3) and wrapping the answer in the binding's response.
 
-use crate::binding::{self, Binding, SERVICE_NS};
+use crate::binding::{Binding, SERVICE_NS};
 use crate::envelope::Rejected;
 use crate::error::OpError;
 use crate::fault::FaultCode;
@@ -49,18 +49,6 @@ pub(crate) fn inner_document(
     } else {
         xml::parse(parameter.text.as_bytes(), limits).ok()
     }
-}
-
-/// Checks an HTTP POST to a back-office method: POST only (405) with a form body (415).
-pub(crate) fn check_post_form(req: &HttpRequest<'_>) -> Result<(), HttpResponse> {
-    if !req.method.eq_ignore_ascii_case("POST") {
-        return Err(HttpResponse::method_not_allowed("POST"));
-    }
-    let form = binding::media_type(req.content_type.unwrap_or_default());
-    if form != "application/x-www-form-urlencoded" {
-        return Err(HttpResponse::text(415, "unsupported media type"));
-    }
-    Ok(())
 }
 
 /// Records a refusal with `code` in the attempt history before it is answered (errata

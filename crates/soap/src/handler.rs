@@ -3,7 +3,7 @@
 
 use std::net::IpAddr;
 
-use crate::binding::{media_type, Binding};
+use crate::binding::Binding;
 use crate::envelope::{self, Call, Rejected};
 use crate::frame::{self, Caller, FrameConfig};
 use crate::legacy;
@@ -267,12 +267,8 @@ pub async fn handle<S: ClientService + LegacyService + CustomerService>(
             if operation == Operation::Unknown {
                 return HttpResponse::not_found();
             }
-            if !is("POST") {
-                return HttpResponse::method_not_allowed("POST");
-            }
-            let form = media_type(req.content_type.unwrap_or_default());
-            if form != "application/x-www-form-urlencoded" {
-                return HttpResponse::text(415, "unsupported media type");
+            if let Err(refused) = crate::binding::check_post_form(&req) {
+                return refused;
             }
             let call = envelope::read_form(operation, req.body);
             dispatch(svc, cfg, &req, Binding::HttpPost, call).await

@@ -70,7 +70,7 @@ pub(crate) async fn post<S: CustomerService>(
     segment: &str,
 ) -> Option<HttpResponse> {
     let operation = string_form(Service::Customer.operation_of_segment(segment))?;
-    if let Err(refused) = document_call::check_post_form(req) {
+    if let Err(refused) = crate::binding::check_post_form(req) {
         return Some(refused);
     }
     let call = match envelope::read_form(operation, req.body) {

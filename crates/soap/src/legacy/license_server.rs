@@ -10,7 +10,7 @@
 
 use unlockd_core::{AuthorId, CustomerId, OptionId, ParseError};
 
-use crate::binding::{media_type, Binding, SERVICE_NS};
+use crate::binding::{check_post_form, Binding, SERVICE_NS};
 use crate::envelope::{self, Rejected};
 use crate::error::{InputError, OpError};
 use crate::fault::FaultCode;
@@ -82,11 +82,8 @@ pub(crate) async fn post<S: CustomerService>(
     if Service::LicenseServer.operation_of_segment(method) != OPERATION {
         return HttpResponse::not_found();
     }
-    if !req.method.eq_ignore_ascii_case("POST") {
-        return HttpResponse::method_not_allowed("POST");
-    }
-    if media_type(req.content_type.unwrap_or_default()) != "application/x-www-form-urlencoded" {
-        return HttpResponse::text(415, "unsupported media type");
+    if let Err(refused) = check_post_form(req) {
+        return refused;
     }
     let read = envelope::form_fields(req.body)
         .ok_or(rejected(FaultCode::UnsupportedEncoding))

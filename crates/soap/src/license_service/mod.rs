@@ -90,7 +90,7 @@ pub(crate) async fn post<S: ClientService + BackOfficeService>(
     } else {
         string_form(named)?
     };
-    if let Err(refused) = document_call::check_post_form(req) {
+    if let Err(refused) = crate::binding::check_post_form(req) {
         return Some(refused);
     }
     if client_frame {
