@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use unlockd_tests::{extract_text, soap11_envelope, soap12_envelope, RawResponse, TestApp, NS};
+use unlockd_tests::{extract_text, RawResponse, TestApp, NS};
 
 use crate::bad_input::{assert_refused_and_logged, snapshot};
 use crate::schema::validate;
@@ -17,41 +17,19 @@ const AUTH: &str = "<AuthorID>1</AuthorID><UserID>demo</UserID><UserPassword>dem
 const OTHER: &str =
     "<AuthorID>2</AuthorID><UserID>other</UserID><UserPassword>secret</UserPassword>";
 
+/// Calls `{method}` over SOAP 1.1 and returns the unescaped inner answer.
 fn soap11(app: &TestApp, method: &str, inner: &str) -> String {
-    let action = format!("\"{NS}{method}\"");
-    let r = app.post(
-        PATH,
-        &[
-            ("Content-Type", "text/xml; charset=utf-8"),
-            ("SOAPAction", &action),
-        ],
-        soap11_envelope(method, inner).as_bytes(),
-    );
-    assert_eq!(r.status, 200, "{}", r.text());
-    extract_text(&r.text(), &format!("{method}Result")).expect("result")
+    app.call_at(PATH, method, inner)
 }
 
+/// Calls `{method}` over SOAP 1.2.
 fn soap12(app: &TestApp, method: &str, inner: &str) -> String {
-    let r = app.post(
-        PATH,
-        &[("Content-Type", "application/soap+xml; charset=utf-8")],
-        soap12_envelope(method, inner).as_bytes(),
-    );
-    assert_eq!(r.status, 200, "{}", r.text());
-    extract_text(&r.text(), &format!("{method}Result")).expect("result")
+    app.call12_at(PATH, method, inner)
 }
 
+/// Calls `{segment}` over HTTP POST (`xml=`).
 fn post(app: &TestApp, segment: &str, inner: &str) -> String {
-    let body: String = form_urlencoded::Serializer::new(String::new())
-        .append_pair("xml", inner)
-        .finish();
-    let r = app.post(
-        &format!("{PATH}/{segment}"),
-        &[("Content-Type", "application/x-www-form-urlencoded")],
-        body.as_bytes(),
-    );
-    assert_eq!(r.status, 200, "{}", r.text());
-    extract_text(&r.text(), "string").expect("string")
+    app.post_at(PATH, segment, inner)
 }
 
 fn code(doc: &str) -> i32 {

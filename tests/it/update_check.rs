@@ -6,7 +6,7 @@
 //! Error Responses (100, 200, 300 per rules EXP-3) and write one attempt row only
 //! (errata E-3).
 
-use unlockd_tests::{extract_text, soap11_envelope, soap12_envelope, TestApp, NS};
+use unlockd_tests::{extract_text, TestApp};
 
 use crate::bad_input::assert_refused_and_logged;
 use crate::schema::validate;
@@ -19,40 +19,15 @@ fn check(license: i32, password: &str, extra: &str) -> String {
 }
 
 fn soap11(app: &TestApp, inner: &str) -> String {
-    let action = format!("\"{NS}UpdateCheckS\"");
-    let r = app.post(
-        PATH,
-        &[
-            ("Content-Type", "text/xml; charset=utf-8"),
-            ("SOAPAction", &action),
-        ],
-        soap11_envelope("UpdateCheckS", inner).as_bytes(),
-    );
-    assert_eq!(r.status, 200, "{}", r.text());
-    extract_text(&r.text(), "UpdateCheckSResult").expect("result")
+    app.call_at(PATH, "UpdateCheckS", inner)
 }
 
 fn soap12(app: &TestApp, inner: &str) -> String {
-    let r = app.post(
-        PATH,
-        &[("Content-Type", "application/soap+xml; charset=utf-8")],
-        soap12_envelope("UpdateCheckS", inner).as_bytes(),
-    );
-    assert_eq!(r.status, 200, "{}", r.text());
-    extract_text(&r.text(), "UpdateCheckSResult").expect("result")
+    app.call12_at(PATH, "UpdateCheckS", inner)
 }
 
 fn post(app: &TestApp, inner: &str) -> String {
-    let body: String = form_urlencoded::Serializer::new(String::new())
-        .append_pair("xml", inner)
-        .finish();
-    let r = app.post(
-        &format!("{PATH}/UpdateCheck"),
-        &[("Content-Type", "application/x-www-form-urlencoded")],
-        body.as_bytes(),
-    );
-    assert_eq!(r.status, 200, "{}", r.text());
-    extract_text(&r.text(), "string").expect("string")
+    app.post_at(PATH, "UpdateCheck", inner)
 }
 
 fn field(doc: &str, name: &str) -> String {

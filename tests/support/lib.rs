@@ -200,6 +200,37 @@ impl TestApp {
             .unwrap_or_else(|| panic!("no {result_tag} in {}", resp.text()))
     }
 
+    /// Calls `method` of the service at `path` over SOAP 1.2 and returns the
+    /// unescaped inner answer document.
+    pub fn call12_at(&self, path: &str, method: &str, inner: &str) -> String {
+        let body = soap12_envelope(method, inner);
+        let resp = self.post(
+            path,
+            &[("Content-Type", "application/soap+xml; charset=utf-8")],
+            body.as_bytes(),
+        );
+        assert_eq!(resp.status, 200, "HTTP status; body: {}", resp.text());
+        let result_tag = format!("{method}Result");
+        extract_text(&resp.text(), &result_tag)
+            .unwrap_or_else(|| panic!("no {result_tag} in {}", resp.text()))
+    }
+
+    /// Calls `{path}/{segment}` over the HTTP POST binding (form field `xml`) and
+    /// returns the unescaped `string` answer.
+    pub fn post_at(&self, path: &str, segment: &str, inner: &str) -> String {
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .append_pair("xml", inner)
+            .finish();
+        let resp = self.post(
+            &format!("{path}/{segment}"),
+            &[("Content-Type", "application/x-www-form-urlencoded")],
+            body.as_bytes(),
+        );
+        assert_eq!(resp.status, 200, "HTTP status; body: {}", resp.text());
+        extract_text(&resp.text(), "string")
+            .unwrap_or_else(|| panic!("no string in {}", resp.text()))
+    }
+
     /// Calls a method over SOAP 1.1 and returns the unescaped inner answer document.
     pub fn call(&self, method: &str, inner: &str) -> String {
         let resp = self.soap11(method, inner);
