@@ -160,15 +160,8 @@ impl Plus5Client {
         identifiers: &[Identifier],
         now: OffsetDateTime,
     ) -> Result<String, ClientError> {
-        let mut w = XmlWriter::fragment();
-        w.start("PrivateData", &[])
-            .element("ClientTimestamp", &timestamp(now)?)
-            .element("LicenseID", &license_id.to_string())
-            .element("Password", password)
-            .element("SessionCode", session_code);
-        write_identifiers(&mut w, identifiers);
-        w.end("PrivateData");
-        self.seal("ActivateInstallationLicenseFile", &w.finish())
+        let inner = credential_data(license_id, password, session_code, identifiers, now)?;
+        self.seal("ActivateInstallationLicenseFile", &inner)
     }
 
     /// A GetLicenseFile request (§3.6, XmlLicenseFileService), encrypted and signed,
@@ -226,15 +219,8 @@ impl Plus5Client {
         identifiers: &[Identifier],
         now: OffsetDateTime,
     ) -> Result<String, ClientError> {
-        let mut w = XmlWriter::fragment();
-        w.start("PrivateData", &[])
-            .element("ClientTimestamp", &timestamp(now)?)
-            .element("LicenseID", &license_id.to_string())
-            .element("Password", password)
-            .element("SessionCode", session_code);
-        write_identifiers(&mut w, identifiers);
-        w.end("PrivateData");
-        self.seal("OpenSession", &w.finish())
+        let inner = credential_data(license_id, password, session_code, identifiers, now)?;
+        self.seal("OpenSession", &inner)
     }
 
     /// A CheckoutSession request for `hours` (§3.10), encrypted and signed, usable
@@ -424,6 +410,26 @@ impl Plus5Client {
         *highest = counter;
         Ok(())
     }
+}
+
+/// The PrivateData of a call that presents the license's credentials
+/// (ActivateInstallationLicenseFile §3.2, OpenSession §3.10).
+fn credential_data(
+    license_id: i32,
+    password: &str,
+    session_code: &str,
+    identifiers: &[Identifier],
+    now: OffsetDateTime,
+) -> Result<String, ClientError> {
+    let mut w = XmlWriter::fragment();
+    w.start("PrivateData", &[])
+        .element("ClientTimestamp", &timestamp(now)?)
+        .element("LicenseID", &license_id.to_string())
+        .element("Password", password)
+        .element("SessionCode", session_code);
+    write_identifiers(&mut w, identifiers);
+    w.end("PrivateData");
+    Ok(w.finish())
 }
 
 fn write_identifiers(w: &mut XmlWriter, identifiers: &[Identifier]) {
