@@ -134,15 +134,32 @@ fn hex_val(c: u8) -> Option<u8> {
     }
 }
 
-impl fmt::Display for Guid {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Guid {
+    /// The canonical text form in a stack buffer (36 ASCII bytes). Formatting goes
+    /// through here rather than one `{:02X}` per byte: GUIDs are printed on every
+    /// request (record lookups, answers), where the formatter machinery showed in
+    /// profiles (issue 5).
+    fn encode(&self) -> [u8; 36] {
+        const HEX: &[u8; 16] = b"0123456789ABCDEF";
+        let mut out = [b'-'; 36];
+        let mut at = 0;
         for (i, byte) in self.0.iter().enumerate() {
             if matches!(i, 4 | 6 | 8 | 10) {
-                f.write_str("-")?;
+                at += 1;
             }
-            write!(f, "{byte:02X}")?;
+            out[at] = HEX[usize::from(byte >> 4)];
+            out[at + 1] = HEX[usize::from(byte & 0x0F)];
+            at += 2;
         }
-        Ok(())
+        out
+    }
+}
+
+impl fmt::Display for Guid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = self.encode();
+        // Only ASCII hex digits and dashes were written.
+        f.write_str(std::str::from_utf8(&text).map_err(|_| fmt::Error)?)
     }
 }
 
