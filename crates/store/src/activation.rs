@@ -18,7 +18,7 @@ use crate::convert::{self, to_db_time, STATE_ACTIVE, STATE_DEACTIVATED};
 use crate::db::{self, Conn};
 use crate::error::StoreError;
 use crate::history;
-use crate::load::{self, LicenseBundle};
+use crate::load::{self, LicenseBundle, LicenseFacts};
 use crate::rows::{GrantChanges, KeyRowDb, NewRecordRow};
 use crate::schema::{activation_records, encryption_keys, licenses};
 use crate::Store;
@@ -102,7 +102,7 @@ impl Store {
                 let stored: Option<Option<i32>> = licenses::table
                     .find(req.license_id.get())
                     .select(licenses::serial_number)
-                    .first(conn)
+                    .get_result(conn)
                     .optional()?;
                 if stored.flatten() != Some(serial) {
                     return Err(StoreError::Refused(Refusal::Credentials));
@@ -126,10 +126,9 @@ pub(crate) fn activate_in(
 ) -> Result<Activated, StoreError> {
     // CON-1/CON-2: the seat count is read and taken under the license lock.
     db::lock_license(conn, req.license_id.get())?;
-    let bundle = LicenseBundle::load(conn, req.license_id.get())?;
-    let state = bundle.as_ref().map(LicenseBundle::state).transpose()?;
-    let (license, rules) = match &state {
-        Some((l, r)) => (Some(l), Some(r)),
+    let facts = LicenseFacts::load(conn, req.license_id.get())?;
+    let (license, rules) = match &facts {
+        Some(f) => (Some(&f.license), Some(&f.rules)),
         None => (None, None),
     };
     let alg: &dyn TriggerCodeAlgorithm = match rules {
@@ -161,13 +160,13 @@ pub(crate) fn activate_in(
         has_grant,
     };
     let decision = activation::activate(&snap, req, now, policy, alg, rng);
-    let (decision, license, rules) = match (decision, license, rules, &bundle) {
-        (Ok(d), Some(l), Some(r), Some(b)) => {
-            check_key(conn, key_id, b.product.author_id)?;
+    let (decision, license, rules) = match (decision, license, rules, &facts) {
+        (Ok(d), Some(l), Some(r), Some(f)) => {
+            check_key(conn, key_id, f.product.author_id)?;
             (d, l, r)
         }
-        (Err(refusal), Some(_), Some(_), Some(b)) if refusal != Refusal::Credentials => {
-            check_key(conn, key_id, b.product.author_id)?;
+        (Err(refusal), Some(_), Some(_), Some(f)) if refusal != Refusal::Credentials => {
+            check_key(conn, key_id, f.product.author_id)?;
             return Err(StoreError::Refused(refusal));
         }
         (Err(refusal), ..) => return Err(StoreError::Refused(refusal)),
@@ -178,7 +177,7 @@ pub(crate) fn activate_in(
             let granted_at = activation_records::table
                 .find(record_id)
                 .select(activation_records::granted_at)
-                .first(conn)?;
+                .get_result(conn)?;
             let file = license_file(conn, req, &grant, convert::from_db_time(granted_at))?;
             (grant, file)
         }
@@ -194,9 +193,9 @@ pub(crate) fn activate_in(
         license_update: license.license_update.clone(),
         minimum_version: rules.min_version,
         minimum_version_url: rules.min_version_url.clone(),
-        product_name: bundle
+        product_name: facts
             .as_ref()
-            .map(|b| b.product.name.clone())
+            .map(|f| f.product.name.clone())
             .unwrap_or_default(),
         quantity: license.quantity,
     })
@@ -214,7 +213,7 @@ pub(crate) fn check_key(
     let key: Option<KeyRowDb> = encryption_keys::table
         .find(key_id.to_string())
         .select(KeyRowDb::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     match key {
         Some(k) if k.revoked_at.is_none() && k.author_id == author_id => Ok(()),
@@ -235,7 +234,7 @@ fn last_counted_grant(
             activation_records::id.desc(),
         ))
         .select(activation_records::granted_at)
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     Ok(at.map(convert::from_db_time))
 }

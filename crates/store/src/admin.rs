@@ -107,7 +107,7 @@ macro_rules! next_id {
                 crate::db::lock_id_allocation($conn)?;
                 let max: Option<i32> = $table::table
                     .select(diesel::dsl::max($table::id))
-                    .first($conn)?;
+                    .get_result($conn)?;
                 max.unwrap_or(0)
                     .checked_add(1)
                     .ok_or_else(|| StoreError::Config("ID space exhausted".to_owned()))?
@@ -308,7 +308,7 @@ pub(crate) fn insert_license_in(conn: &mut Conn, l: &NewLicense) -> Result<Licen
     let option: OptionRow = product_options::table
         .find(l.option_id.get())
         .select(OptionRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or(StoreError::NotFound)?;
     let (left, dl, counter, expiration) = copied_fields(l, &option)?;

@@ -123,7 +123,7 @@ pub(crate) fn check_distributor(conn: &mut Conn, id: CustomerId) -> Result<(), S
     let enabled: Option<bool> = distributors::table
         .find(id.get())
         .select(distributors::enabled)
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     match enabled {
         Some(true) => Ok(()),
@@ -141,7 +141,7 @@ pub(crate) fn invoice_balance_in(conn: &mut Conn, number: &str) -> Result<Balanc
             invoices::amount_discount,
             invoices::amount_charged,
         ))
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or(StoreError::UnknownReference("invoice"))?;
     let lines: Vec<(i64, i64)> = invoice_lines::table

@@ -194,10 +194,10 @@ pub(crate) fn visible() -> Visible {
 pub(crate) fn highest_license_id(conn: &mut Conn) -> Result<i32, StoreError> {
     let committed: Option<i32> = licenses::table
         .select(diesel::dsl::max(licenses::id))
-        .first(conn)?;
+        .get_result(conn)?;
     let reserved: Option<i32> = bulk_batches::table
         .select(diesel::dsl::max(bulk_batches::last_license_id))
-        .first(conn)?;
+        .get_result(conn)?;
     Ok(committed.unwrap_or(0).max(reserved.unwrap_or(0)))
 }
 
@@ -205,10 +205,10 @@ pub(crate) fn highest_license_id(conn: &mut Conn) -> Result<i32, StoreError> {
 pub(crate) fn highest_customer_id(conn: &mut Conn) -> Result<i32, StoreError> {
     let committed: Option<i32> = customers::table
         .select(diesel::dsl::max(customers::id))
-        .first(conn)?;
+        .get_result(conn)?;
     let reserved: Option<i32> = bulk_batches::table
         .select(diesel::dsl::max(bulk_batches::last_customer_id))
-        .first(conn)?;
+        .get_result(conn)?;
     Ok(committed.unwrap_or(0).max(reserved.unwrap_or(0)))
 }
 
@@ -420,7 +420,7 @@ fn reserve(conn: &mut Conn, req: &BulkAdd) -> Result<Reservation, StoreError> {
     let option: OptionRow = product_options::table
         .find(req.option_id.get())
         .select(OptionRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or(StoreError::UnknownReference("product option"))?;
     if !option.issue_license || !option.enabled {
@@ -465,7 +465,7 @@ fn reserve(conn: &mut Conn, req: &BulkAdd) -> Result<Reservation, StoreError> {
     };
     let batch_id: Option<i32> = bulk_batches::table
         .select(diesel::dsl::max(bulk_batches::id))
-        .first(conn)?;
+        .get_result(conn)?;
     let batch_id = batch_id.unwrap_or(0) + 1;
     diesel::insert_into(bulk_batches::table)
         .values((
@@ -506,7 +506,7 @@ fn check_author_scope(conn: &mut Conn, req: &BulkAdd, author: AuthorId) -> Resul
         let customer: i32 = invoices::table
             .find(number)
             .select(invoices::customer_id)
-            .first(conn)?;
+            .get_result(conn)?;
         let customer =
             CustomerId::new(customer).map_err(|_| StoreError::UnknownReference("invoice"))?;
         check_customer(conn, author, customer, "invoice")?;

@@ -14,7 +14,10 @@ use unlockd_core::{
 };
 
 use crate::error::StoreError;
-use crate::rows::{CustomerRow, LicenseRow, OptionRow, ProductRow, RecordRow};
+use crate::rows::{
+    CustomerRow, CustomerRulesRow, LicenseRow, LicenseRulesRow, OptionRow, OptionRulesRow, ProductRow,
+    RecordRow,
+};
 
 /// Record states as stored.
 pub(crate) const STATE_ACTIVE: &str = "Active";
@@ -58,7 +61,7 @@ pub(crate) fn option_id(v: i32) -> Result<OptionId, StoreError> {
 }
 
 /// The option fields the rules read live (rules OPT-3).
-pub(crate) fn option_rules(o: &OptionRow) -> Result<OptionRules, StoreError> {
+pub(crate) fn option_rules(o: &OptionRulesRow) -> Result<OptionRules, StoreError> {
     let bad = |column: &str, value: &str| corrupt("product_options", o.id, column, value);
     let min_version = match o.min_version.as_deref() {
         None | Some("") => None,
@@ -104,9 +107,9 @@ pub(crate) fn option_rules(o: &OptionRow) -> Result<OptionRules, StoreError> {
 
 /// The license as the rules see it: its row, its option's product, its customer.
 pub(crate) fn license_state(
-    l: &LicenseRow,
-    o: &OptionRow,
-    c: &CustomerRow,
+    l: &LicenseRulesRow,
+    o: &OptionRulesRow,
+    c: &CustomerRulesRow,
 ) -> Result<LicenseState, StoreError> {
     let bad = |column: &str, value: &str| corrupt("licenses", l.id, column, value);
     Ok(LicenseState {
@@ -237,6 +240,8 @@ pub(crate) fn parse_identifiers(s: &str) -> Option<Vec<SystemIdentifier>> {
 pub(crate) struct LicenseFileSource<'a> {
     pub license: &'a LicenseRow,
     pub option: &'a OptionRow,
+    /// The option's rules columns (read with the full row).
+    pub rules: &'a OptionRulesRow,
     pub product: &'a ProductRow,
     pub customer: &'a CustomerRow,
 }
@@ -251,7 +256,7 @@ impl LicenseFileSource<'_> {
         update_counter: i64,
         identifiers: Vec<SystemIdentifier>,
     ) -> Result<LicenseFileData, StoreError> {
-        let rules = option_rules(self.option)?;
+        let rules = option_rules(self.rules)?;
         let l = self.license;
         Ok(LicenseFileData {
             license_id: license_id(l.id)?,

@@ -9,7 +9,7 @@ use crate::convert::{from_db_time, to_db_time};
 use crate::db::{self, Conn};
 use crate::error::StoreError;
 use crate::history;
-use crate::load::LicenseBundle;
+use crate::load::LicenseFacts;
 use crate::rows::{CounterTxRow, NewCounterTxRow};
 use crate::schema::{counter_transactions, licenses};
 use crate::Store;
@@ -42,8 +42,8 @@ fn decrement_in(
     let license_id = req.license_id.get();
     // CON-1: the counter is read and moved under the license lock.
     db::lock_license(conn, license_id)?;
-    let bundle = LicenseBundle::load(conn, license_id)?;
-    let state = bundle.as_ref().map(LicenseBundle::state).transpose()?;
+    let facts = LicenseFacts::load(conn, license_id)?;
+    let state = facts.map(|f| (f.license, f.rules));
     if let (Some((license, _)), Some(tx)) = (&state, transaction_id) {
         if let Some(previous) = replay(conn, license_id, tx, now)? {
             // ACT-3/ERR-1 still gate the stored answer.
@@ -99,7 +99,7 @@ fn replay(
         .filter(counter_transactions::license_id.eq(license_id))
         .filter(counter_transactions::transaction_id.eq(tx))
         .select(CounterTxRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     Ok(row
         .filter(|r| now - from_db_time(r.at) < REPLAY_WINDOW)

@@ -213,7 +213,7 @@ fn is_visible(conn: &mut Conn, author: AuthorId, id: i32) -> Result<bool, StoreE
     let row: Option<(Option<i32>, Option<i32>)> = customers::table
         .find(id)
         .select((customers::author_id, customers::bulk_batch_id))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     let Some((owner, batch)) = row else {
         return Ok(false);
@@ -249,7 +249,7 @@ fn load_visible(
     let row: CustomerRow = customers::table
         .find(id.get())
         .select(CustomerRow::as_select())
-        .first(conn)?;
+        .get_result(conn)?;
     record(row)
 }
 

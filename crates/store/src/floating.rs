@@ -20,7 +20,7 @@ use crate::convert::{self, from_db_time, to_db_time};
 use crate::db::{self, Conn};
 use crate::error::StoreError;
 use crate::history;
-use crate::load::LicenseBundle;
+use crate::load::LicenseFacts;
 use crate::rows::{FloatingSetRow, SessionRow};
 use crate::schema::{floating_sessions, licenses, network_floating_sets, product_options};
 use crate::Store;
@@ -107,7 +107,7 @@ impl Store {
             let stored: Option<String> = floating_sessions::table
                 .find(id.as_str())
                 .select(floating_sessions::identifiers)
-                .first(conn)
+                .get_result(conn)
                 .optional()?;
             stored
                 .map(|text| {
@@ -209,8 +209,7 @@ fn operation(action: SessionAction) -> &'static str {
 
 /// A license with its option's floating set and live sessions, read under the lock.
 struct Loaded {
-    bundle: Option<LicenseBundle>,
-    state: Option<(unlockd_core::LicenseState, unlockd_core::OptionRules)>,
+    facts: Option<LicenseFacts>,
     floating: Option<FloatingRules>,
     live_others: i64,
 }
@@ -224,19 +223,17 @@ impl Loaded {
         now: OffsetDateTime,
         except: Option<&SessionId>,
     ) -> Result<Self, StoreError> {
-        let bundle = LicenseBundle::load(conn, license_id)?;
-        let state = bundle.as_ref().map(LicenseBundle::state).transpose()?;
-        let floating = match &bundle {
-            Some(b) => floating_rules(conn, b.option.id)?,
+        let facts = LicenseFacts::load(conn, license_id)?;
+        let floating = match &facts {
+            Some(f) => floating_rules(conn, f.rules.option_id.get())?,
             None => None,
         };
-        let live_others = match &bundle {
+        let live_others = match &facts {
             Some(_) => count_live(conn, license_id, now, except)?,
             None => 0,
         };
         Ok(Self {
-            bundle,
-            state,
+            facts,
             floating,
             live_others,
         })
@@ -244,16 +241,16 @@ impl Loaded {
 
     fn snapshot(&self) -> FloatingSnapshot<'_> {
         FloatingSnapshot {
-            license: self.state.as_ref().map(|(l, _)| l),
-            rules: self.state.as_ref().map(|(_, o)| o),
+            license: self.facts.as_ref().map(|f| &f.license),
+            rules: self.facts.as_ref().map(|f| &f.rules),
             floating: self.floating.as_ref(),
             live_others: self.live_others,
         }
     }
 
     fn check_key(&self, conn: &mut Conn, key_id: EncryptionKeyId) -> Result<(), StoreError> {
-        match &self.bundle {
-            Some(b) => check_key(conn, Some(key_id), b.product.author_id),
+        match &self.facts {
+            Some(f) => check_key(conn, Some(key_id), f.product.author_id),
             None => Err(StoreError::KeyNotForLicense),
         }
     }
@@ -264,14 +261,14 @@ fn floating_rules(conn: &mut Conn, option_id: i32) -> Result<Option<FloatingRule
     let set_id: Option<i32> = product_options::table
         .find(option_id)
         .select(product_options::network_floating_set_id)
-        .first(conn)?;
+        .get_result(conn)?;
     let Some(set_id) = set_id else {
         return Ok(None);
     };
     let row: Option<FloatingSetRow> = network_floating_sets::table
         .find(set_id)
         .select(FloatingSetRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     let Some(r) = row else {
         return Ok(None);
@@ -315,7 +312,7 @@ fn session(conn: &mut Conn, id: &SessionId) -> Result<Option<SessionState>, Stor
     let row: Option<SessionRow> = floating_sessions::table
         .find(id.as_str())
         .select(SessionRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     row.map(|r| state(&r)).transpose()
 }

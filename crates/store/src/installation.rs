@@ -12,7 +12,7 @@ use crate::convert::{self, to_db_time, STATE_ACTIVE, STATE_DEACTIVATED};
 use crate::db::{self, Conn, TxKind};
 use crate::error::StoreError;
 use crate::history;
-use crate::load::{self, LicenseBundle};
+use crate::load::{self, LicenseFacts};
 use crate::schema::{activation_records, licenses};
 use crate::Store;
 
@@ -58,9 +58,8 @@ impl Store {
             let Some(row) = load::record_by_installation(conn, &req.installation_id)? else {
                 return Ok(None);
             };
-            let bundle = LicenseBundle::load(conn, row.license_id)?.ok_or(StoreError::NotFound)?;
-            let (license, rules) = bundle.state()?;
-            Ok(Some((license, rules, convert::record(&row)?)))
+            let facts = LicenseFacts::load(conn, row.license_id)?.ok_or(StoreError::NotFound)?;
+            Ok(Some((facts.license, facts.rules, convert::record(&row)?)))
         })?;
         let answer = status_check::check_installation(
             found.as_ref().map(|(l, o, r)| (l, o, r)),
@@ -103,8 +102,8 @@ pub(crate) fn deactivate_in(
     db::lock_license(conn, found.license_id)?;
     let row = load::record_by_installation(conn, &req.installation_id)?
         .ok_or(StoreError::Refused(Refusal::InstallationNotFound))?;
-    let bundle = LicenseBundle::load(conn, row.license_id)?.ok_or(StoreError::NotFound)?;
-    let (license, rules) = bundle.state()?;
+    let LicenseFacts { license, rules, .. } =
+        LicenseFacts::load(conn, row.license_id)?.ok_or(StoreError::NotFound)?;
     let record = convert::record(&row)?;
     let done = deactivation::deactivate(&license, &rules, Some(&record), req, now, policy)?;
     let changed = diesel::update(

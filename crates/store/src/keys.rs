@@ -166,7 +166,7 @@ impl Store {
         encryption_keys::table
             .find(id.to_string())
             .select(KeyRowDb::as_select())
-            .first(&mut conn)
+            .get_result(&mut conn)
             .optional()?
             .map(key_row)
             .transpose()

@@ -85,7 +85,7 @@ impl Store {
             let current: LicenseRow = licenses::table
                 .find(id.get())
                 .select(LicenseRow::as_select())
-                .first(conn)?;
+                .get_result(conn)?;
             apply_activation_fields(conn, &current, changes)?;
             load_record(conn, author, id)
         })

@@ -60,7 +60,7 @@ impl Store {
                         api_users::failed_logins,
                         api_users::throttled_until,
                     ))
-                    .first(conn)
+                    .get_result(conn)
                     .optional()?;
             Ok(row.map(
                 |(id, password_hash, permissions, failed_logins, until)| ApiUserRecord {
@@ -94,7 +94,7 @@ impl Store {
                     .execute(conn)?;
                 return Ok(());
             }
-            let failures: i32 = target.select(api_users::failed_logins).first(conn)?;
+            let failures: i32 = target.select(api_users::failed_logins).get_result(conn)?;
             let failures = failures.saturating_add(1);
             let until =
                 (failures >= policy.max_failures).then(|| to_db_time(now + policy.duration));
@@ -154,7 +154,7 @@ impl Store {
             let (data, format): (Option<String>, String) = licenses::table
                 .find(id.get())
                 .select((licenses::custom_data, licenses::custom_data_format))
-                .first(conn)?;
+                .get_result(conn)?;
             Ok(CustomData {
                 data,
                 format: CustomDataFormat::from_name(&format).unwrap_or_default(),
@@ -190,7 +190,7 @@ pub(crate) fn option_author(conn: &mut Conn, id: OptionId) -> Result<Option<i32>
         .inner_join(products::table)
         .filter(product_options::id.eq(id.get()))
         .select(products::author_id)
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
@@ -204,7 +204,7 @@ pub(crate) fn check_customer(
     let owner: Option<Option<i32>> = customers::table
         .find(id.get())
         .select(customers::author_id)
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     match owner {
         Some(None) => Ok(()),
@@ -224,7 +224,7 @@ pub(crate) fn license_author_guard(
         .filter(licenses::id.eq(id.get()))
         .filter(crate::bulk::visible())
         .select(products::author_id)
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     if owner == Some(author.get()) {
         Ok(())
@@ -243,7 +243,7 @@ pub(crate) fn load_record(
         .inner_join(product_options::table)
         .filter(licenses::id.eq(id.get()))
         .select((LicenseRow::as_select(), product_options::product_id))
-        .first(conn)?;
+        .get_result(conn)?;
     record(l, product)
 }
 

@@ -134,7 +134,7 @@ impl Store {
             let allowed = authors::table
                 .find(bundle.product.author_id)
                 .select(authors::manual_trigger_codes)
-                .first(conn)?;
+                .get_result(conn)?;
             Ok(Some(allowed))
         })
     }

@@ -97,7 +97,7 @@ impl Store {
                     license_usage_counters::counter4,
                     license_usage_counters::counter5,
                 ))
-                .first::<(i64, i64, i64, i64, i64)>(conn)
+                .get_result::<(i64, i64, i64, i64, i64)>(conn)
                 .optional()?
                 .map(|(a, b, c, d, e)| [a, b, c, d, e]))
         })

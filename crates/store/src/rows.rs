@@ -108,6 +108,62 @@ pub(crate) struct CustomerRow {
     pub author_id: Option<i32>,
 }
 
+/// The license columns the licensing rules decide on (a narrow read: every client
+/// call loads these, issue 5).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = licenses)]
+pub(crate) struct LicenseRulesRow {
+    pub id: i32,
+    pub option_id: i32,
+    pub customer_id: i32,
+    pub status: String,
+    pub activation_password: String,
+    pub quantity: i32,
+    pub activations_left: i32,
+    pub activations_allowed: i32,
+    pub deactivations_left: i32,
+    pub license_counter: Option<i64>,
+    pub expiration: Option<Date>,
+    pub allowed_ips: Option<String>,
+    pub license_update: String,
+    pub update_counter: i64,
+}
+
+/// The option columns the licensing rules decide on.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = product_options)]
+pub(crate) struct OptionRulesRow {
+    pub id: i32,
+    pub product_id: i32,
+    pub option_type: String,
+    pub issue_installation_id: bool,
+    pub allow_deactivations: bool,
+    pub allow_reactivation: bool,
+    pub ip_mode: String,
+    pub ip_mask: String,
+    pub additional_days: i32,
+    pub min_version: Option<String>,
+    pub min_version_url: Option<String>,
+    pub unlock_threshold: i32,
+    pub trigger_code: i32,
+    pub tc_seed: i32,
+    pub rk2_seed: i32,
+    pub tc_fixed_value: i32,
+    pub tc_algorithm: String,
+    pub days_to_download: i32,
+    pub reset_expiration: bool,
+    pub upgrade_behavior: String,
+    pub license_counter_type: String,
+}
+
+/// The customer columns the licensing rules decide on (ACT-6 registration, PWD).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = customers)]
+pub(crate) struct CustomerRulesRow {
+    pub registered: bool,
+    pub password: Option<String>,
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = licenses)]
 pub(crate) struct LicenseRow {

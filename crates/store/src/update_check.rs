@@ -147,7 +147,7 @@ impl Store {
                 next = product_options::table
                     .find(step.get())
                     .select(product_options::replaced_by)
-                    .first::<Option<i32>>(conn)?
+                    .get_result::<Option<i32>>(conn)?
                     .and_then(|o| OptionId::new(o).ok());
             }
             diesel::update(product_options::table.find(id.get()))
@@ -173,7 +173,7 @@ fn product_updates(conn: &mut Conn, id: ProductId) -> Result<ProductUpdates, Sto
             products::release_date,
             products::short_message,
         ))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     let (latest, free, url_info, url_file, release_date, short_message) =
         row.ok_or(StoreError::NotFound)?;
