@@ -4,7 +4,7 @@
 
 use diesel::prelude::*;
 use rand::RngCore;
-use time::OffsetDateTime;
+use time::{OffsetDateTime, PrimitiveDateTime};
 use unlockd_core::activation::{
     self, ActivationRequest, ActivationSnapshot, Decision, Grant, HistoryQuery, Policy,
 };
@@ -15,11 +15,11 @@ use unlockd_core::{
 };
 
 use crate::convert::{self, to_db_time, STATE_ACTIVE, STATE_DEACTIVATED};
-use crate::db::{self, Conn};
+use crate::db::{self, direct, Conn};
 use crate::error::StoreError;
 use crate::history;
 use crate::load::{self, LicenseBundle, LicenseFacts};
-use crate::rows::{GrantChanges, KeyRowDb, NewRecordRow};
+use crate::rows::NewRecordRow;
 use crate::schema::{activation_records, encryption_keys, licenses};
 use crate::Store;
 
@@ -150,8 +150,7 @@ pub(crate) fn activate_in(
         .iter()
         .map(convert::record)
         .collect::<Result<Vec<_>, _>>()?;
-    let last_counted_at = last_counted_grant(conn, id)?;
-    let has_grant = has_any_grant(conn, id)?;
+    let (last_counted_at, has_grant) = grant_history(conn, id)?;
     let snap = ActivationSnapshot {
         license,
         rules,
@@ -182,7 +181,7 @@ pub(crate) fn activate_in(
             (grant, file)
         }
         Decision::Grant(grant) => {
-            let grant = commit_grant(conn, req, license.option_id.get(), grant, now, rng)?;
+            let grant = commit_grant(conn, req, license, grant, now, rng)?;
             let file = license_file(conn, req, &grant, now)?;
             (grant, file)
         }
@@ -210,41 +209,37 @@ pub(crate) fn check_key(
     let Some(key_id) = key_id else {
         return Ok(());
     };
-    let key: Option<KeyRowDb> = encryption_keys::table
-        .find(key_id.to_string())
-        .select(KeyRowDb::as_select())
-        .get_result(conn)
-        .optional()?;
+    let id = key_id.to_string();
+    // Two columns, not the key material.
+    let key: Option<(i32, Option<PrimitiveDateTime>)> = direct!(conn, |c| encryption_keys::table
+        .find(&id)
+        .select((encryption_keys::author_id, encryption_keys::revoked_at))
+        .get_result(c)
+        .optional())?;
     match key {
-        Some(k) if k.revoked_at.is_none() && k.author_id == author_id => Ok(()),
+        Some((owner, None)) if owner == author_id => Ok(()),
         _ => Err(StoreError::KeyNotForLicense),
     }
 }
 
-/// granted_at of the license's latest Counted grant, in any state (DAYS-1 anchor).
-fn last_counted_grant(
+/// In one statement: granted_at of the license's latest Counted grant, in any state
+/// (DAYS-1 anchor), and whether the license has any earlier grant (EXP-2).
+fn grant_history(
     conn: &mut Conn,
     license_id: i32,
-) -> Result<Option<OffsetDateTime>, StoreError> {
-    let at = activation_records::table
-        .filter(activation_records::license_id.eq(license_id))
-        .filter(activation_records::kind.eq(unlockd_core::GrantKind::Counted.name()))
-        .order((
-            activation_records::granted_at.desc(),
-            activation_records::id.desc(),
-        ))
-        .select(activation_records::granted_at)
-        .get_result(conn)
-        .optional()?;
-    Ok(at.map(convert::from_db_time))
-}
-
-/// Whether the license has any earlier grant (EXP-2).
-fn has_any_grant(conn: &mut Conn, license_id: i32) -> Result<bool, StoreError> {
-    Ok(diesel::select(diesel::dsl::exists(
-        activation_records::table.filter(activation_records::license_id.eq(license_id)),
+) -> Result<(Option<OffsetDateTime>, bool), StoreError> {
+    let (at, any): (Option<PrimitiveDateTime>, bool) = direct!(conn, |c| diesel::select((
+        activation_records::table
+            .filter(activation_records::license_id.eq(license_id))
+            .filter(activation_records::kind.eq(unlockd_core::GrantKind::Counted.name()))
+            .select(diesel::dsl::max(activation_records::granted_at))
+            .single_value(),
+        diesel::dsl::exists(
+            activation_records::table.filter(activation_records::license_id.eq(license_id)),
+        ),
     ))
-    .get_result(conn)?)
+    .get_result(c))?;
+    Ok((at.map(convert::from_db_time), any))
 }
 
 /// Writes the grant's staged effects (A17). Returns the grant as committed: its
@@ -252,7 +247,7 @@ fn has_any_grant(conn: &mut Conn, license_id: i32) -> Result<bool, StoreError> {
 fn commit_grant(
     conn: &mut Conn,
     req: &ActivationRequest,
-    option_id: i32,
+    license: &unlockd_core::LicenseState,
     mut grant: Grant,
     now: OffsetDateTime,
     rng: &mut dyn RngCore,
@@ -264,34 +259,39 @@ fn commit_grant(
         grant.installation_id = Some(unused_installation_id(conn, iid, rng)?);
     }
     let (computer_id, identifiers) = convert::key_columns(&req.key);
-    diesel::insert_into(activation_records::table)
-        .values(NewRecordRow {
-            license_id,
-            installation_id: grant.installation_id.map(|i| i.to_string()),
-            key_fingerprint: req.key.fingerprint(),
-            computer_id,
-            identifiers,
-            kind: grant.kind.name().to_owned(),
-            consumed: grant.consumed,
-            state: STATE_ACTIVE.to_owned(),
-            granted_at: to_db_time(now),
-            path: req.path.name().to_owned(),
-            option_id,
-            session_code: req.session_text(),
-            stored_reply: Some(grant.to_stored_reply()),
-            ip: req.client_ip.map(|ip| ip.to_string()),
-            version: req.version.map(|v| v.to_string()),
-        })
-        .execute(conn)?;
-    // IP-5 and EXP-2: `None` fields are left alone by the changeset.
-    diesel::update(licenses::table.find(license_id))
-        .set(GrantChanges {
-            activations_left: grant.activations_left,
-            update_counter: grant.update_counter,
-            allowed_ips: grant.first_ip.clone(),
-            expiration: grant.new_expiration,
-        })
-        .execute(conn)?;
+    let record = NewRecordRow {
+        license_id,
+        installation_id: grant.installation_id.map(|i| i.to_string()),
+        key_fingerprint: req.key.fingerprint(),
+        computer_id,
+        identifiers,
+        kind: grant.kind.name().to_owned(),
+        consumed: grant.consumed,
+        state: STATE_ACTIVE.to_owned(),
+        granted_at: to_db_time(now),
+        path: req.path.name().to_owned(),
+        option_id: license.option_id.get(),
+        session_code: req.session_text(),
+        stored_reply: Some(grant.to_stored_reply()),
+        ip: req.client_ip.map(|ip| ip.to_string()),
+        version: req.version.map(|v| v.to_string()),
+    };
+    direct!(conn, |c| diesel::insert_into(activation_records::table)
+        .values(&record)
+        .execute(c))?;
+    // IP-5 and EXP-2: a grant that sets no first IP or new expiration leaves the
+    // value read under the lock. Every column is always written, so the statement
+    // has one shape and stays prepared.
+    let allowed_ips = grant.first_ip.clone().or_else(|| license.allowed_ips.clone());
+    let expiration = grant.new_expiration.or(license.expiration);
+    direct!(conn, |c| diesel::update(licenses::table.find(license_id))
+        .set((
+            licenses::activations_left.eq(grant.activations_left),
+            licenses::update_counter.eq(grant.update_counter),
+            licenses::allowed_ips.eq(&allowed_ips),
+            licenses::expiration.eq(expiration),
+        ))
+        .execute(c))?;
     history::record_success(
         conn,
         now,
@@ -314,7 +314,8 @@ fn supersede(
     moved: Option<&InstallationId>,
     now: OffsetDateTime,
 ) -> Result<(), StoreError> {
-    let changed = diesel::update(
+    let moved = moved.map(ToString::to_string);
+    let changed = direct!(conn, |c| diesel::update(
         activation_records::table
             .find(old)
             .filter(activation_records::state.eq(STATE_ACTIVE)),
@@ -324,9 +325,9 @@ fn supersede(
         activation_records::deactivated_at.eq(Some(to_db_time(now))),
         activation_records::deactivation_reason.eq(Some(DeactivationReason::Reactivated.name())),
         activation_records::consumed.eq(false),
-        activation_records::related_installation_id.eq(moved.map(ToString::to_string)),
+        activation_records::related_installation_id.eq(&moved),
     ))
-    .execute(conn)?;
+    .execute(c))?;
     if changed == 1 {
         Ok(())
     } else {
@@ -346,11 +347,11 @@ fn unused_installation_id(
 ) -> Result<InstallationId, StoreError> {
     let mut candidate = first;
     for _ in 0..INSTALLATION_ID_DRAWS {
-        let taken: bool = diesel::select(diesel::dsl::exists(
-            activation_records::table
-                .filter(activation_records::installation_id.eq(candidate.to_string())),
+        let text = candidate.to_string();
+        let taken: bool = direct!(conn, |c| diesel::select(diesel::dsl::exists(
+            activation_records::table.filter(activation_records::installation_id.eq(&text)),
         ))
-        .get_result(conn)?;
+        .get_result(c))?;
         if !taken {
             return Ok(candidate);
         }

@@ -8,7 +8,7 @@ use unlockd_core::history::Attempt;
 use unlockd_core::{ActivationPath, InstallationId, LicenseId};
 
 use crate::convert::to_db_time;
-use crate::db::Conn;
+use crate::db::{direct, Conn};
 use crate::error::StoreError;
 use crate::rows::NewHistoryRow;
 use crate::schema::activation_history;
@@ -35,17 +35,18 @@ pub(crate) fn record_success(
     reason: &str,
     ip: Option<String>,
 ) -> Result<(), StoreError> {
-    diesel::insert_into(activation_history::table)
-        .values(NewHistoryRow {
-            at: to_db_time(at),
-            operation: operation.to_owned(),
-            license_id: Some(license.get()),
-            installation_id: installation.map(ToString::to_string),
-            result_code: 0,
-            reason: reason.to_owned(),
-            ip,
-        })
-        .execute(conn)?;
+    let row = NewHistoryRow {
+        at: to_db_time(at),
+        operation: operation.to_owned(),
+        license_id: Some(license.get()),
+        installation_id: installation.map(ToString::to_string),
+        result_code: 0,
+        reason: reason.to_owned(),
+        ip,
+    };
+    direct!(conn, |c| diesel::insert_into(activation_history::table)
+        .values(&row)
+        .execute(c))?;
     Ok(())
 }
 
@@ -53,18 +54,19 @@ impl Store {
     /// Writes one attempt-history row for a refused or faulted request, durably
     /// (errata E-3: required, committed before the answer is sent).
     pub fn record_attempt(&self, a: &Attempt, now: OffsetDateTime) -> Result<(), StoreError> {
+        let row = NewHistoryRow {
+            at: to_db_time(now),
+            operation: a.operation.clone(),
+            license_id: a.license_id.map(LicenseId::get),
+            installation_id: a.installation_id.map(|i| i.to_string()),
+            result_code: a.result_code,
+            reason: a.reason.clone(),
+            ip: a.client_ip.map(|ip| ip.to_string()),
+        };
         self.write(|conn| {
-            diesel::insert_into(activation_history::table)
-                .values(NewHistoryRow {
-                    at: to_db_time(now),
-                    operation: a.operation.clone(),
-                    license_id: a.license_id.map(LicenseId::get),
-                    installation_id: a.installation_id.map(|i| i.to_string()),
-                    result_code: a.result_code,
-                    reason: a.reason.clone(),
-                    ip: a.client_ip.map(|ip| ip.to_string()),
-                })
-                .execute(conn)?;
+            direct!(conn, |c| diesel::insert_into(activation_history::table)
+                .values(&row)
+                .execute(c))?;
             Ok(())
         })
     }

@@ -9,7 +9,7 @@ use unlockd_core::status_check::{self, CheckRefused, CheckRequest, InstallationS
 use unlockd_core::{DeactivationReason, Refusal};
 
 use crate::convert::{self, to_db_time, STATE_ACTIVE, STATE_DEACTIVATED};
-use crate::db::{self, Conn, TxKind};
+use crate::db::{self, Conn};
 use crate::error::StoreError;
 use crate::history;
 use crate::load::{self, LicenseFacts};
@@ -17,7 +17,7 @@ use crate::schema::{activation_records, licenses};
 use crate::Store;
 
 impl Store {
-    /// CheckInstallationStatus (CHK-1). Reads only, in one read transaction; the
+    /// CheckInstallationStatus (CHK-1). Reads only, in one statement; the
     /// record's last-seen time is queued for a background write that never delays or fails
     /// this answer (errata E-16: best effort, not durable).
     pub fn check_installation(
@@ -54,13 +54,10 @@ impl Store {
         now: OffsetDateTime,
         policy: &Policy,
     ) -> Result<Result<InstallationStatus, CheckRefused>, StoreError> {
-        let found = db::transaction(conn, TxKind::Read, |conn| {
-            let Some(row) = load::record_by_installation(conn, &req.installation_id)? else {
-                return Ok(None);
-            };
-            let facts = LicenseFacts::load(conn, row.license_id)?.ok_or(StoreError::NotFound)?;
-            Ok(Some((facts.license, facts.rules, convert::record(&row)?)))
-        })?;
+        // One statement: its snapshot is consistent without a transaction.
+        let found = load::installation_facts(conn, &req.installation_id)?
+            .map(|(row, facts)| Ok::<_, StoreError>((facts.license, facts.rules, convert::record(&row)?)))
+            .transpose()?;
         let answer = status_check::check_installation(
             found.as_ref().map(|(l, o, r)| (l, o, r)),
             req,

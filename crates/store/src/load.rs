@@ -170,9 +170,45 @@ pub(crate) fn record_by_installation(
         .select(RecordRow::as_select())
         .order(activation_records::id.desc())
         .load(c))?;
-    let active = rows.iter().position(|r| r.state == convert::STATE_ACTIVE);
-    Ok(match active {
-        Some(i) => rows.into_iter().nth(i),
-        None => rows.into_iter().next(),
-    })
+    Ok(holder(rows, |r| r))
+}
+
+/// [`record_by_installation`] with its license's [`LicenseFacts`], in one statement:
+/// one consistent snapshot without a transaction around it (the read path of
+/// CheckInstallationStatus; on PostgreSQL it spares BEGIN and COMMIT round trips).
+pub(crate) fn installation_facts(
+    conn: &mut Conn,
+    iid: &InstallationId,
+) -> Result<Option<(RecordRow, LicenseFacts)>, StoreError> {
+    let text = iid.to_string();
+    let rows: Vec<(RecordRow, FactRows)> = direct!(conn, |c| activation_records::table
+        .inner_join(
+            licenses::table
+                .inner_join(product_options::table.inner_join(products::table))
+                .inner_join(customers::table),
+        )
+        .filter(activation_records::installation_id.eq(&text))
+        .filter(crate::bulk::visible())
+        .select((
+            RecordRow::as_select(),
+            (
+                LicenseRulesRow::as_select(),
+                OptionRulesRow::as_select(),
+                ProductRow::as_select(),
+                CustomerRulesRow::as_select(),
+            ),
+        ))
+        .order(activation_records::id.desc())
+        .load(c))?;
+    holder(rows, |(r, _)| r)
+        .map(|(record, facts)| Ok((record, LicenseFacts::from_rows(facts)?)))
+        .transpose()
+}
+
+/// Of rows in descending record ID order, the Active record's, else the first.
+fn holder<T>(rows: Vec<T>, record: impl Fn(&T) -> &RecordRow) -> Option<T> {
+    let active = rows
+        .iter()
+        .position(|r| record(r).state == convert::STATE_ACTIVE);
+    rows.into_iter().nth(active.unwrap_or(0))
 }

@@ -226,8 +226,10 @@ pub(crate) struct RecordRow {
     pub stored_reply: Option<String>,
 }
 
+/// `None` binds NULL (no column has another default), so every insert has one
+/// statement shape that stays prepared (issue 5).
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = activation_records)]
+#[diesel(table_name = activation_records, treat_none_as_default_value = false)]
 pub(crate) struct NewRecordRow {
     pub license_id: i32,
     pub installation_id: Option<String>,
@@ -246,8 +248,9 @@ pub(crate) struct NewRecordRow {
     pub version: Option<String>,
 }
 
+/// `None` binds NULL, as for [`NewRecordRow`].
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = activation_history)]
+#[diesel(table_name = activation_history, treat_none_as_default_value = false)]
 pub(crate) struct NewHistoryRow {
     pub at: PrimitiveDateTime,
     pub operation: String,
@@ -291,16 +294,6 @@ pub(crate) struct NewCounterTxRow<'a> {
     pub counter: i64,
     pub update_counter: i64,
     pub at: PrimitiveDateTime,
-}
-
-/// The license columns a grant changes; `None` leaves a column untouched.
-#[derive(Debug, Clone, AsChangeset)]
-#[diesel(table_name = licenses)]
-pub(crate) struct GrantChanges {
-    pub activations_left: i32,
-    pub update_counter: i64,
-    pub allowed_ips: Option<String>,
-    pub expiration: Option<Date>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
