@@ -8,7 +8,7 @@ use crate::activation::Policy;
 use crate::ids::{ComputerKey, InstallationId, LicenseId};
 use crate::model::{ActivationRecord, LicenseState, OptionRules, RecordId};
 use crate::refusal::Refusal;
-use crate::status_check::{check_installation, CheckRequest};
+use crate::status_check::{check_installation, CheckRequest, InstallationFacts};
 
 /// A GetLicenseFile request.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,8 +52,8 @@ pub fn refresh(
         key: req.key.clone(),
         client_time: req.client_time,
     };
-    check_installation(Some((license, rules, record)), &check, now, policy)
-        .map_err(|refused| refused.refusal)?;
+    let facts = InstallationFacts::new(license, rules, record);
+    check_installation(Some(&facts), &check, now, policy).map_err(|refused| refused.refusal)?;
     Ok(Refreshed {
         record_id: record.id,
         update_counter: license

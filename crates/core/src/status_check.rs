@@ -5,7 +5,9 @@ use time::{Date, OffsetDateTime};
 use crate::activation::Policy;
 use crate::clock;
 use crate::ids::{ComputerKey, InstallationId, LicenseId};
-use crate::model::{ActivationRecord, LicenseState, LicenseStatus, OptionRules, RecordState};
+use crate::model::{
+    ActivationRecord, LicenseState, LicenseStatus, OptionRules, RecordState, UpgradeBehavior,
+};
 use crate::refusal::Refusal;
 use crate::status;
 
@@ -37,6 +39,42 @@ pub struct InstallationStatus {
     pub license_update: String,
 }
 
+/// What CHK-1 decides on: the record holding the installation ID and the few facts of
+/// its license and option that the answer reports or the status rule reads. A status
+/// check is the most frequent call, so the store reads only these (issue 5).
+#[derive(Debug, Clone, PartialEq)]
+pub struct InstallationFacts {
+    /// The record's license.
+    pub license_id: LicenseId,
+    /// License status (STS-3).
+    pub status: LicenseStatus,
+    /// License expiration, if any.
+    pub expiration: Option<Date>,
+    /// License Update text.
+    pub license_update: String,
+    /// The option's upgrade behaviour (STS-3).
+    pub upgrade_behavior: UpgradeBehavior,
+    /// The record's state.
+    pub record_state: RecordState,
+    /// The record's computer key (E-COMPID).
+    pub record_key: ComputerKey,
+}
+
+impl InstallationFacts {
+    /// The facts of a full license, option and record.
+    pub fn new(license: &LicenseState, rules: &OptionRules, record: &ActivationRecord) -> Self {
+        Self {
+            license_id: license.id,
+            status: license.status,
+            expiration: license.expiration,
+            license_update: license.license_update.clone(),
+            upgrade_behavior: rules.upgrade_behavior,
+            record_state: record.state,
+            record_key: record.key.clone(),
+        }
+    }
+}
+
 /// A refused check; E-INSTDEACT and E-STATUS still carry the outputs (wire.md §3.3).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckRefused {
@@ -48,9 +86,9 @@ pub struct CheckRefused {
 
 /// CHK-1 in order: unknown ⇒ E-INSTNOTFOUND; CLK-1; Deactivated/Banned ⇒ E-INSTDEACT
 /// with the date; key mismatch ⇒ E-COMPID; STS-3 fails ⇒ E-STATUS; else OK.
-/// `found` is the record holding the installation ID with its license and option.
+/// `found` describes the record holding the installation ID.
 pub fn check_installation(
-    found: Option<(&LicenseState, &OptionRules, &ActivationRecord)>,
+    found: Option<&InstallationFacts>,
     req: &CheckRequest,
     now: OffsetDateTime,
     policy: &Policy,
@@ -59,20 +97,20 @@ pub fn check_installation(
         refusal,
         info: None,
     };
-    let (license, rules, record) = found.ok_or(refused(Refusal::InstallationNotFound))?;
+    let facts = found.ok_or(refused(Refusal::InstallationNotFound))?;
     // E-13: CLK-1 right after the lookup.
     clock::check_client_time(req.client_time, now, policy.clock_tolerance).map_err(refused)?;
-    let deactivated_at = match record.state {
+    let deactivated_at = match facts.record_state {
         RecordState::Active => None,
         RecordState::Deactivated { at, .. } | RecordState::Banned { at } => Some(at),
     };
     let info = InstallationStatus {
-        license_id: license.id,
+        license_id: facts.license_id,
         installation_id: req.installation_id,
-        status: license.status,
-        expiration: license.expiration,
+        status: facts.status,
+        expiration: facts.expiration,
         deactivated_at,
-        license_update: license.license_update.clone(),
+        license_update: facts.license_update.clone(),
     };
     // wire.md §3.3: outputs travel with E-INSTDEACT and E-STATUS.
     if let Some(at) = deactivated_at {
@@ -84,11 +122,11 @@ pub fn check_installation(
     if req
         .key
         .as_ref()
-        .is_some_and(|k| !k.same_computer(&record.key))
+        .is_some_and(|k| !k.same_computer(&facts.record_key))
     {
         return Err(refused(Refusal::ComputerId));
     }
-    if let Err(refusal) = status::check_running(license.status, rules.upgrade_behavior) {
+    if let Err(refusal) = status::check_running(facts.status, facts.upgrade_behavior) {
         return Err(CheckRefused {
             refusal,
             info: Some(info),
@@ -126,7 +164,12 @@ mod tests {
         r: &ActivationRecord,
         req: &CheckRequest,
     ) -> Result<InstallationStatus, CheckRefused> {
-        check_installation(Some((l, o, r)), req, NOW, &Policy::default())
+        check_installation(
+            Some(&InstallationFacts::new(l, o, r)),
+            req,
+            NOW,
+            &Policy::default(),
+        )
     }
 
     #[test]

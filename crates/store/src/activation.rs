@@ -282,7 +282,10 @@ fn commit_grant(
     // IP-5 and EXP-2: a grant that sets no first IP or new expiration leaves the
     // value read under the lock. Every column is always written, so the statement
     // has one shape and stays prepared.
-    let allowed_ips = grant.first_ip.clone().or_else(|| license.allowed_ips.clone());
+    let allowed_ips = grant
+        .first_ip
+        .clone()
+        .or_else(|| license.allowed_ips.clone());
     let expiration = grant.new_expiration.or(license.expiration);
     direct!(conn, |c| diesel::update(licenses::table.find(license_id))
         .set((

@@ -3,9 +3,9 @@
 
 use std::net::Ipv4Addr;
 
-use serde_json::Value;
 use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
 use unlockd_core::license_file::{CustomerInfo, LicenseFileData};
+use unlockd_core::status_check::InstallationFacts;
 use unlockd_core::{
     ActivationPath, ActivationRecord, ComputerId, ComputerKey, CounterType, CustomerId,
     DeactivationReason, GrantKind, InstallationId, IpMode, LicenseId, LicenseState, LicenseStatus,
@@ -15,8 +15,8 @@ use unlockd_core::{
 
 use crate::error::StoreError;
 use crate::rows::{
-    CustomerRow, CustomerRulesRow, LicenseRow, LicenseRulesRow, OptionRow, OptionRulesRow, ProductRow,
-    RecordRow,
+    CustomerRow, CustomerRulesRow, LicenseCheckRow, LicenseRow, LicenseRulesRow, OptionRow,
+    OptionRulesRow, ProductRow, RecordCheckRow, RecordRow,
 };
 
 /// Record states as stored.
@@ -138,40 +138,13 @@ pub(crate) fn license_state(
 /// A stored activation record.
 pub(crate) fn record(r: &RecordRow) -> Result<ActivationRecord, StoreError> {
     let bad = |column: &str, value: &str| corrupt("activation_records", r.id, column, value);
-    let key = match r.computer_id {
-        Some(c) => ComputerKey::ComputerId(ComputerId::new(
-            i32::try_from(c).map_err(|_| bad("computer_id", &c.to_string()))?,
-        )),
-        None => ComputerKey::from_identifiers(
-            parse_identifiers(&r.identifiers).ok_or_else(|| bad("identifiers", &r.identifiers))?,
-        ),
-    };
-    let state = match r.state.as_str() {
-        STATE_ACTIVE => RecordState::Active,
-        STATE_DEACTIVATED => RecordState::Deactivated {
-            at: r
-                .deactivated_at
-                .map(from_db_time)
-                .ok_or_else(|| bad("deactivated_at", "NULL"))?,
-            reason: r
-                .deactivation_reason
-                .as_deref()
-                .and_then(DeactivationReason::from_name)
-                .ok_or_else(|| {
-                    bad(
-                        "deactivation_reason",
-                        r.deactivation_reason.as_deref().unwrap_or("NULL"),
-                    )
-                })?,
-        },
-        STATE_BANNED => RecordState::Banned {
-            at: r
-                .deactivated_at
-                .map(from_db_time)
-                .ok_or_else(|| bad("deactivated_at", "NULL"))?,
-        },
-        other => return Err(bad("state", other)),
-    };
+    let key = record_key(r.id, r.computer_id, &r.identifiers)?;
+    let state = record_state(
+        r.id,
+        &r.state,
+        r.deactivated_at,
+        r.deactivation_reason.as_deref(),
+    )?;
     Ok(ActivationRecord {
         id: r.id,
         installation_id: r
@@ -203,36 +176,97 @@ pub(crate) fn key_columns(key: &ComputerKey) -> (Option<i64>, String) {
     }
 }
 
+/// A record's computer key: its Computer ID, else its identifier triples.
+fn record_key(
+    id: i64,
+    computer_id: Option<i64>,
+    identifiers: &str,
+) -> Result<ComputerKey, StoreError> {
+    let bad = |column: &str, value: &str| corrupt("activation_records", id, column, value);
+    Ok(match computer_id {
+        Some(c) => ComputerKey::ComputerId(ComputerId::new(
+            i32::try_from(c).map_err(|_| bad("computer_id", &c.to_string()))?,
+        )),
+        None => ComputerKey::from_identifiers(
+            parse_identifiers(identifiers).ok_or_else(|| bad("identifiers", identifiers))?,
+        ),
+    })
+}
+
+/// A record's lifecycle state from its state, deactivated_at and reason columns.
+fn record_state(
+    id: i64,
+    state: &str,
+    deactivated_at: Option<PrimitiveDateTime>,
+    reason: Option<&str>,
+) -> Result<RecordState, StoreError> {
+    let bad = |column: &str, value: &str| corrupt("activation_records", id, column, value);
+    let at = || {
+        deactivated_at
+            .map(from_db_time)
+            .ok_or_else(|| bad("deactivated_at", "NULL"))
+    };
+    Ok(match state {
+        STATE_ACTIVE => RecordState::Active,
+        STATE_DEACTIVATED => RecordState::Deactivated {
+            at: at()?,
+            reason: reason
+                .and_then(DeactivationReason::from_name)
+                .ok_or_else(|| bad("deactivation_reason", reason.unwrap_or("NULL")))?,
+        },
+        STATE_BANNED => RecordState::Banned { at: at()? },
+        other => return Err(bad("state", other)),
+    })
+}
+
+/// What CHK-1 decides on, from the narrow rows of the status check.
+pub(crate) fn installation_facts(
+    r: &RecordCheckRow,
+    l: &LicenseCheckRow,
+) -> Result<InstallationFacts, StoreError> {
+    let bad = |column: &str, value: &str| corrupt("licenses", l.id, column, value);
+    Ok(InstallationFacts {
+        license_id: license_id(l.id)?,
+        status: LicenseStatus::from_name(&l.status).ok_or_else(|| bad("status", &l.status))?,
+        expiration: l.expiration,
+        license_update: l.license_update.clone(),
+        upgrade_behavior: UpgradeBehavior::from_name(&l.upgrade_behavior).ok_or_else(|| {
+            corrupt(
+                "product_options",
+                l.option_id,
+                "upgrade_behavior",
+                &l.upgrade_behavior,
+            )
+        })?,
+        record_state: record_state(
+            r.id,
+            &r.state,
+            r.deactivated_at,
+            r.deactivation_reason.as_deref(),
+        )?,
+        record_key: record_key(r.id, r.computer_id, &r.identifiers)?,
+    })
+}
+
 /// Identifier triples as a JSON array of `[type, name, value]`.
 pub(crate) fn identifiers_json(ids: &[SystemIdentifier]) -> String {
-    Value::Array(
-        ids.iter()
-            .map(|i| {
-                Value::Array(vec![
-                    Value::from(i.kind()),
-                    Value::from(i.name()),
-                    Value::from(i.value()),
-                ])
-            })
-            .collect(),
-    )
-    .to_string()
+    let triples: Vec<(i32, &str, &str)> = ids
+        .iter()
+        .map(|i| (i.kind(), i.name(), i.value()))
+        .collect();
+    // A vector of (integer, string, string) always serialises.
+    serde_json::to_string(&triples).unwrap_or_else(|_| "[]".to_owned())
 }
 
 /// The triples of [`identifiers_json`]; `None` if `s` is not that shape.
 pub(crate) fn parse_identifiers(s: &str) -> Option<Vec<SystemIdentifier>> {
-    let Value::Array(items) = serde_json::from_str::<Value>(s).ok()? else {
-        return None;
-    };
-    items
-        .iter()
-        .map(|item| {
-            let [kind, name, value] = item.as_array()?.as_slice() else {
-                return None;
-            };
-            let kind = i32::try_from(kind.as_i64()?).ok()?;
-            SystemIdentifier::new(kind, name.as_str()?, value.as_str()?).ok()
-        })
+    // Typed, not through serde_json::Value: this runs on every status check of an
+    // identifier-keyed installation (issue 5).
+    // Owned strings: a borrowed one cannot hold an escaped character.
+    serde_json::from_str::<Vec<(i32, String, String)>>(s)
+        .ok()?
+        .into_iter()
+        .map(|(kind, name, value)| SystemIdentifier::new(kind, &name, &value).ok())
         .collect()
 }
 
@@ -333,6 +367,11 @@ mod tests {
             SystemIdentifier::new(10, "NIC", "a\"b\\c").unwrap(),
             SystemIdentifier::new(20, "Name", "ü").unwrap(),
         ];
+        // The stored text is unchanged by the move from serde_json::Value to tuples.
+        assert_eq!(
+            identifiers_json(&ids),
+            r#"[[10,"NIC","a\"b\\c"],[20,"Name","ü"]]"#
+        );
         assert_eq!(parse_identifiers(&identifiers_json(&ids)), Some(ids));
         assert_eq!(parse_identifiers("[[1,2]]"), None);
         assert_eq!(parse_identifiers("{}"), None);

@@ -55,17 +55,11 @@ impl Store {
         policy: &Policy,
     ) -> Result<Result<InstallationStatus, CheckRefused>, StoreError> {
         // One statement: its snapshot is consistent without a transaction.
-        let found = load::installation_facts(conn, &req.installation_id)?
-            .map(|(row, facts)| Ok::<_, StoreError>((facts.license, facts.rules, convert::record(&row)?)))
-            .transpose()?;
-        let answer = status_check::check_installation(
-            found.as_ref().map(|(l, o, r)| (l, o, r)),
-            req,
-            now,
-            policy,
-        );
-        if let Some((_, _, record)) = &found {
-            self.last_seen.note(record.id, now);
+        let found = load::installation_facts(conn, &req.installation_id)?;
+        let answer =
+            status_check::check_installation(found.as_ref().map(|(_, f)| f), req, now, policy);
+        if let Some((record_id, _)) = found {
+            self.last_seen.note(record_id, now);
         }
         Ok(answer)
     }

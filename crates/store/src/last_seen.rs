@@ -125,9 +125,11 @@ fn write(pool: &DbPool, batch: &Pending) -> Result<(), StoreError> {
     for chunk in notes.chunks(CHUNK) {
         db::transaction(&mut conn, TxKind::Write, |conn| {
             for &(id, at) in chunk {
-                direct!(conn, |c| diesel::update(activation_records::table.find(*id))
-                    .set(activation_records::last_seen_at.eq(Some(to_db_time(*at))))
-                    .execute(c))?;
+                direct!(conn, |c| diesel::update(
+                    activation_records::table.find(*id)
+                )
+                .set(activation_records::last_seen_at.eq(Some(to_db_time(*at))))
+                .execute(c))?;
             }
             Ok(())
         })?;

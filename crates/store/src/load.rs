@@ -3,20 +3,26 @@
 
 use diesel::prelude::*;
 use unlockd_core::activation::HistoryQuery;
+use unlockd_core::status_check::InstallationFacts;
 use unlockd_core::{InstallationId, LicenseState, OptionRules};
 
 use crate::convert::{self, LicenseFileSource};
 use crate::db::{direct, Conn};
 use crate::error::StoreError;
 use crate::rows::{
-    CustomerRow, CustomerRulesRow, LicenseRow, LicenseRulesRow, OptionRow, OptionRulesRow, ProductRow,
-    RecordRow,
+    CustomerRow, CustomerRulesRow, LicenseCheckRow, LicenseRow, LicenseRulesRow, OptionRow,
+    OptionRulesRow, ProductRow, RecordCheckRow, RecordRow,
 };
 use crate::schema::{activation_records, customers, licenses, product_options, products};
 
 /// The rows the licensing rules decide on: a license's rules columns, its option's,
 /// its customer's, and its product.
-type FactRows = (LicenseRulesRow, OptionRulesRow, ProductRow, CustomerRulesRow);
+type FactRows = (
+    LicenseRulesRow,
+    OptionRulesRow,
+    ProductRow,
+    CustomerRulesRow,
+);
 
 /// A license as the rules see it, with its product (author and name): what every
 /// client call decides on, read in one narrow statement (a join on the foreign keys
@@ -114,7 +120,10 @@ impl LicenseBundle {
 
     /// The license and option as the rules see them.
     pub(crate) fn state(&self) -> Result<(LicenseState, OptionRules), StoreError> {
-        Ok((self.state.clone(), convert::option_rules(&self.option_rules)?))
+        Ok((
+            self.state.clone(),
+            convert::option_rules(&self.option_rules)?,
+        ))
     }
 
     /// The rows a license file is built from.
@@ -137,22 +146,18 @@ pub(crate) fn candidate_records(
 ) -> Result<Vec<RecordRow>, StoreError> {
     let mut rows = Vec::new();
     if let Some(fp) = &q.key_fingerprint {
-        rows.extend(
-            direct!(conn, |c| activation_records::table
-                .filter(activation_records::license_id.eq(license_id))
-                .filter(activation_records::key_fingerprint.eq(fp))
-                .select(RecordRow::as_select())
-                .load(c))?,
-        );
+        rows.extend(direct!(conn, |c| activation_records::table
+            .filter(activation_records::license_id.eq(license_id))
+            .filter(activation_records::key_fingerprint.eq(fp))
+            .select(RecordRow::as_select())
+            .load(c))?);
     }
     if let Some((lo, hi)) = q.computer_id_window {
-        rows.extend(
-            direct!(conn, |c| activation_records::table
-                .filter(activation_records::license_id.eq(license_id))
-                .filter(activation_records::computer_id.between(lo, hi))
-                .select(RecordRow::as_select())
-                .load(c))?,
-        );
+        rows.extend(direct!(conn, |c| activation_records::table
+            .filter(activation_records::license_id.eq(license_id))
+            .filter(activation_records::computer_id.between(lo, hi))
+            .select(RecordRow::as_select())
+            .load(c))?);
     }
     rows.sort_by_key(|r| r.id);
     rows.dedup_by_key(|r| r.id);
@@ -170,45 +175,44 @@ pub(crate) fn record_by_installation(
         .select(RecordRow::as_select())
         .order(activation_records::id.desc())
         .load(c))?;
-    Ok(holder(rows, |r| r))
+    Ok(holder(rows, |r| &r.state))
 }
 
-/// [`record_by_installation`] with its license's [`LicenseFacts`], in one statement:
-/// one consistent snapshot without a transaction around it (the read path of
-/// CheckInstallationStatus; on PostgreSQL it spares BEGIN and COMMIT round trips).
+/// What CheckInstallationStatus decides on (CHK-1) for the record holding `iid`
+/// (see [`record_by_installation`]), with that record's ID. One statement reading
+/// only the dozen columns the check uses: one consistent snapshot without a
+/// transaction around it (on PostgreSQL no BEGIN and COMMIT round trips), and the
+/// cheapest read of the most frequent call (issue 5).
 pub(crate) fn installation_facts(
     conn: &mut Conn,
     iid: &InstallationId,
-) -> Result<Option<(RecordRow, LicenseFacts)>, StoreError> {
+) -> Result<Option<(i64, InstallationFacts)>, StoreError> {
     let text = iid.to_string();
-    let rows: Vec<(RecordRow, FactRows)> = direct!(conn, |c| activation_records::table
-        .inner_join(
-            licenses::table
-                .inner_join(product_options::table.inner_join(products::table))
-                .inner_join(customers::table),
-        )
-        .filter(activation_records::installation_id.eq(&text))
-        .filter(crate::bulk::visible())
-        .select((
-            RecordRow::as_select(),
-            (
-                LicenseRulesRow::as_select(),
-                OptionRulesRow::as_select(),
-                ProductRow::as_select(),
-                CustomerRulesRow::as_select(),
-            ),
-        ))
-        .order(activation_records::id.desc())
-        .load(c))?;
-    holder(rows, |(r, _)| r)
-        .map(|(record, facts)| Ok((record, LicenseFacts::from_rows(facts)?)))
+    let rows: Vec<(RecordCheckRow, LicenseCheckRow)> =
+        direct!(conn, |c| activation_records::table
+            .inner_join(licenses::table.inner_join(product_options::table))
+            .filter(activation_records::installation_id.eq(&text))
+            .filter(crate::bulk::visible())
+            .select((
+                RecordCheckRow::as_select(),
+                (
+                    licenses::id,
+                    licenses::option_id,
+                    licenses::status,
+                    licenses::expiration,
+                    licenses::license_update,
+                    product_options::upgrade_behavior,
+                ),
+            ))
+            .order(activation_records::id.desc())
+            .load(c))?;
+    holder(rows, |(r, _)| &r.state)
+        .map(|(record, license)| Ok((record.id, convert::installation_facts(&record, &license)?)))
         .transpose()
 }
 
 /// Of rows in descending record ID order, the Active record's, else the first.
-fn holder<T>(rows: Vec<T>, record: impl Fn(&T) -> &RecordRow) -> Option<T> {
-    let active = rows
-        .iter()
-        .position(|r| record(r).state == convert::STATE_ACTIVE);
+fn holder<T>(rows: Vec<T>, state: impl Fn(&T) -> &str) -> Option<T> {
+    let active = rows.iter().position(|r| state(r) == convert::STATE_ACTIVE);
     rows.into_iter().nth(active.unwrap_or(0))
 }

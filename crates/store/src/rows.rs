@@ -226,6 +226,29 @@ pub(crate) struct RecordRow {
     pub stored_reply: Option<String>,
 }
 
+/// The record columns a status check reads (CHK-1).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = activation_records)]
+pub(crate) struct RecordCheckRow {
+    pub id: i64,
+    pub computer_id: Option<i64>,
+    pub identifiers: String,
+    pub state: String,
+    pub deactivated_at: Option<PrimitiveDateTime>,
+    pub deactivation_reason: Option<String>,
+}
+
+/// The license and option columns a status check reads (CHK-1).
+#[derive(Debug, Clone, Queryable)]
+pub(crate) struct LicenseCheckRow {
+    pub id: i32,
+    pub option_id: i32,
+    pub status: String,
+    pub expiration: Option<Date>,
+    pub license_update: String,
+    pub upgrade_behavior: String,
+}
+
 /// `None` binds NULL (no column has another default), so every insert has one
 /// statement shape that stays prepared (issue 5).
 #[derive(Debug, Clone, Insertable)]
