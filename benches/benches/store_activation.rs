@@ -3,6 +3,9 @@
 //! commit (WAL, synchronous=FULL: one fsync per activation, rules CON-6). Each
 //! iteration activates a new computer on a license with a huge allowance, so every
 //! one is a Counted grant. Throughput is reported in activations per second.
+//!
+//! Beside it, the read path: one CheckInstallationStatus of an active installation
+//! (rules CHK-1, one statement, no write; issue 5).
 
 mod fixture;
 
@@ -14,6 +17,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use unlockd_core::activation::{ActivationRequest, Policy};
+use unlockd_core::status_check::CheckRequest;
 use unlockd_core::{ActivationPath, ComputerId, ComputerKey, EncryptionKeyId, LicenseId, Password};
 use unlockd_store::{NewKey, NewLicense, Store};
 
@@ -77,6 +81,25 @@ fn store_activation(c: &mut Criterion) {
             store
                 .activate(&request(license, computer), key, NOW, &policy, &mut rng)
                 .expect("a Counted grant")
+        })
+    });
+    let installation = store
+        .activate(&request(license, computer + 1), key, NOW, &policy, &mut rng)
+        .expect("a grant")
+        .0
+        .installation_id
+        .expect("the option issues installation IDs");
+    let check = CheckRequest {
+        installation_id: installation,
+        key: None,
+        client_time: None,
+    };
+    group.bench_function("check_installation_sqlite", |b| {
+        b.iter(|| {
+            store
+                .check_installation(&check, NOW, &policy)
+                .expect("the store answers")
+                .expect("the installation is active")
         })
     });
     group.finish();

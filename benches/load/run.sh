@@ -56,7 +56,10 @@ case "$backend" in
   postgres)
     psql -q -h 127.0.0.1 -U postgres -d test -c "DROP DATABASE IF EXISTS unlockd_load WITH (FORCE)"
     psql -q -h 127.0.0.1 -U postgres -d test -c "CREATE DATABASE unlockd_load"
-    url="postgres://postgres@127.0.0.1:5432/unlockd_load" ;;
+    # Loopback without TLS: Debian's PostgreSQL has ssl=on, and TLS over loopback
+    # only measures encryption on both ends of the same machine. Set PGSSLMODE to
+    # measure it anyway (e.g. PGSSLMODE=prefer).
+    url="postgres://postgres@127.0.0.1:5432/unlockd_load?sslmode=${PGSSLMODE:-disable}" ;;
   *) echo "backend: sqlite or postgres" >&2; exit 2 ;;
 esac
 
