@@ -8,7 +8,7 @@
 #   benches/load/run.sh sqlite      # or: benches/load/run.sh postgres
 #
 # Environment: CONCURRENCY (64), REQUESTS (20000 per phase), SECONDS_PER_PHASE (15),
-# POOL (database pool size of the server, 16).
+# POOL (database pool size of the server, 16), PGSSLMODE (disable).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 backend=${1:-sqlite}
