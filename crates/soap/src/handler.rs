@@ -142,12 +142,9 @@ pub(crate) fn file_name(service: Service) -> String {
 }
 
 fn route<'p>(cfg: &SoapConfig, path: &'p str) -> Option<Route<'p>> {
-    let customers = format!("{}/customers/", cfg.prefix.trim_end_matches('/'));
-    if let Some(page) = path
-        .get(..customers.len())
-        .filter(|head| head.eq_ignore_ascii_case(&customers))
-        .map(|_| &path[customers.len()..])
-    {
+    // Allocation-free: this runs on every request (issue 5).
+    let base = strip_ignore_case(path, cfg.prefix.trim_end_matches('/'))?;
+    if let Some(page) = strip_ignore_case(base, "/customers/") {
         return if page.eq_ignore_ascii_case("ManualRequest.aspx") {
             Some(Route::ManualRequest)
         } else if page.eq_ignore_ascii_case("ManualTriggerCodes.aspx") {
@@ -156,40 +153,38 @@ fn route<'p>(cfg: &SoapConfig, path: &'p str) -> Option<Route<'p>> {
             None
         };
     }
-    let prefix = format!("{}/webservices/", cfg.prefix.trim_end_matches('/'));
-    let head = path.get(..prefix.len())?;
-    if !head.eq_ignore_ascii_case(&prefix) {
-        return None;
-    }
-    let rest = &path[prefix.len()..];
+    let rest = strip_ignore_case(base, "/webservices/")?;
     // XmlLicenseServer.asmx is an alias of XmlLicenseService (wire.md §1).
     let services = [
-        (Service::Activation, file_name(Service::Activation)),
-        (
-            Service::NetworkFloating,
-            file_name(Service::NetworkFloating),
-        ),
-        (Service::LicenseFile, file_name(Service::LicenseFile)),
-        (Service::License, file_name(Service::License)),
-        (Service::License, "XmlLicenseServer.asmx".to_owned()),
-        (Service::Customer, file_name(Service::Customer)),
-        (Service::LicenseServer, file_name(Service::LicenseServer)),
+        (Service::Activation, Service::Activation.name()),
+        (Service::NetworkFloating, Service::NetworkFloating.name()),
+        (Service::LicenseFile, Service::LicenseFile.name()),
+        (Service::License, Service::License.name()),
+        (Service::License, "XmlLicenseServer"),
+        (Service::Customer, Service::Customer.name()),
+        (Service::LicenseServer, Service::LicenseServer.name()),
     ];
-    for (service, file) in services {
-        if rest.eq_ignore_ascii_case(&file) {
+    for (service, name) in services {
+        let Some(after) = strip_ignore_case(rest, name).and_then(|r| strip_ignore_case(r, ".asmx"))
+        else {
+            continue;
+        };
+        if after.is_empty() {
             return Some(Route::Service(service));
         }
-        let service_slash = rest.get(..file.len() + 1);
-        if service_slash.is_some_and(|s| s.eq_ignore_ascii_case(&format!("{file}/"))) {
-            let method = &rest[file.len() + 1..];
+        if let Some(method) = after.strip_prefix('/') {
             return (!method.contains('/')).then_some(Route::Method(service, method));
         }
     }
-    let schema = rest
-        .get(..7)
-        .filter(|s| s.eq_ignore_ascii_case("schema/"))?;
-    let name = &rest[schema.len()..];
+    let name = strip_ignore_case(rest, "schema/")?;
     (!name.contains('/')).then_some(Route::Schema(name))
+}
+
+/// `s` without its leading `head`, compared ASCII case-insensitively.
+fn strip_ignore_case<'s>(s: &'s str, head: &str) -> Option<&'s str> {
+    s.get(..head.len())
+        .filter(|h| h.eq_ignore_ascii_case(head))
+        .map(|_| &s[head.len()..])
 }
 
 /// Answers one HTTP request: SOAP 1.1, SOAP 1.2 and HTTP POST calls of
