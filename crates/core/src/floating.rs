@@ -37,7 +37,7 @@ impl SessionId {
     pub fn random(rng: &mut dyn RngCore) -> Self {
         let mut bytes = [0u8; 16];
         rng.fill_bytes(&mut bytes);
-        Self(bytes.iter().map(|b| format!("{b:02X}")).collect())
+        Self(hex::encode_upper(bytes))
     }
 
     /// The 32 upper-case hex digits.

@@ -399,8 +399,8 @@ impl ComputerKey {
                 }
             }
         }
-        let digest = h.finalize();
-        Some(digest.iter().map(|b| format!("{b:02x}")).collect())
+        // hex, not one format! per byte: every activation computes this twice (issue 5).
+        Some(hex::encode(h.finalize()))
     }
 
     /// C-4 "same computer": the keys are equal and not empty (no key never matches).

@@ -54,11 +54,7 @@ impl OffActKey {
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.0.as_bytes())
             .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
         mac.update(body.as_bytes());
-        mac.finalize()
-            .into_bytes()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        hex::encode(mac.finalize().into_bytes())
     }
 
     fn verify(&self, body: &str, mac_hex: &str) -> bool {

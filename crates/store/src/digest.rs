@@ -91,11 +91,7 @@ fn digest(rows: &[RowText]) -> Result<(i64, String), StoreError> {
         hash.update(row.row_text.as_bytes());
         hash.update(b"\n");
     }
-    let hex = hash
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect::<String>();
+    let hex = hex::encode(hash.finalize());
     let count = i64::try_from(rows.len())
         .map_err(|_| StoreError::Config("row count overflows i64".to_owned()))?;
     Ok((count, hex))
