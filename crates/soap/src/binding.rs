@@ -18,6 +18,8 @@ const FAULT_NS: &str = "urn:unlockd:fault:1";
 const TEXT_XML: &str = "text/xml; charset=utf-8";
 const SOAP12_XML: &str = "application/soap+xml; charset=utf-8";
 const TEXT_PLAIN: &str = "text/plain; charset=utf-8";
+/// The media type of HTTP POST forms.
+pub(crate) const FORM_URLENCODED: &str = "application/x-www-form-urlencoded";
 
 /// How a request reached the operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,10 +35,12 @@ pub enum Binding {
 impl Binding {
     /// The SOAP binding a Content-Type announces (`None`: not a SOAP media type).
     pub fn of_content_type(content_type: &str) -> Option<Self> {
-        match media_type(content_type).as_str() {
-            "text/xml" => Some(Self::Soap11),
-            "application/soap+xml" => Some(Self::Soap12),
-            _ => None,
+        if is_media_type(content_type, "text/xml") {
+            Some(Self::Soap11)
+        } else if is_media_type(content_type, "application/soap+xml") {
+            Some(Self::Soap12)
+        } else {
+            None
         }
     }
 
@@ -151,14 +155,15 @@ fn soap_answer_with(
     HttpResponse::new(200, content_type, body.into_bytes())
 }
 
-/// The lower-cased media type of a Content-Type (parameters dropped).
-pub fn media_type(content_type: &str) -> String {
+/// Whether the media type of a Content-Type (parameters dropped) is `media`, ASCII
+/// case-insensitively.
+pub fn is_media_type(content_type: &str, media: &str) -> bool {
     content_type
         .split(';')
         .next()
         .unwrap_or_default()
         .trim()
-        .to_ascii_lowercase()
+        .eq_ignore_ascii_case(media)
 }
 
 /// The `action` parameter of a SOAP 1.2 Content-Type, unquoted.
@@ -184,8 +189,8 @@ pub(crate) fn check_post_form(req: &HttpRequest<'_>) -> Result<(), HttpResponse>
     if !req.method.eq_ignore_ascii_case("POST") {
         return Err(HttpResponse::method_not_allowed("POST"));
     }
-    let form = media_type(req.content_type.unwrap_or_default());
-    if form != "application/x-www-form-urlencoded" {
+    let content_type = req.content_type.unwrap_or_default();
+    if !is_media_type(content_type, FORM_URLENCODED) {
         return Err(HttpResponse::text(415, "unsupported media type"));
     }
     Ok(())

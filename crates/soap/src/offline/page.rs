@@ -13,7 +13,7 @@ use base64::Engine;
 use super::multipart;
 use super::pp4::{self, ManualInputs};
 use super::OfflineAnswer;
-use crate::binding::media_type;
+use crate::binding::{is_media_type, FORM_URLENCODED};
 use crate::frame::Caller;
 use crate::handler::{HttpRequest, HttpResponse, SoapConfig};
 use crate::service::ClientService;
@@ -78,7 +78,7 @@ pub(crate) async fn manual_trigger_codes<S: ClientService>(
     if req.method.eq_ignore_ascii_case("GET") {
         return html(200, "Manual trigger codes", CODES_FORM);
     }
-    if media_type(req.content_type.unwrap_or_default()) != "application/x-www-form-urlencoded" {
+    if !is_media_type(req.content_type.unwrap_or_default(), FORM_URLENCODED) {
         return html(
             415,
             "Manual trigger codes",
@@ -133,7 +133,7 @@ pub(crate) async fn manual_trigger_codes<S: ClientService>(
 /// The request text: the uploaded file if one was chosen, else the textarea.
 fn submitted_request(req: &HttpRequest<'_>) -> Result<String, u16> {
     let content_type = req.content_type.unwrap_or_default();
-    if media_type(content_type) == "application/x-www-form-urlencoded" {
+    if is_media_type(content_type, FORM_URLENCODED) {
         return Ok(form_urlencoded::parse(req.body)
             .find(|(k, _)| k.eq_ignore_ascii_case("request"))
             .map(|(_, v)| v.into_owned())
