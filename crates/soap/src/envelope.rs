@@ -45,20 +45,22 @@ pub(crate) fn read_soap(
     soap_action: Option<&str>,
     limits: &Limits,
 ) -> Result<Call, Rejected> {
-    let (operation, call) = read_body(service, binding, body, content_type, soap_action, limits)?;
-    let rejected = |code| Rejected { code, operation };
+    let (operation, mut call) =
+        read_body(service, binding, body, content_type, soap_action, limits)?;
     let parameter = call
         .children
         .iter()
-        .find(|c| c.name == PARAMETER && matches!(c.namespace.as_deref(), None | Some(SERVICE_NS)))
-        .or(match call.children.as_slice() {
-            [only] => Some(only),
-            _ => None,
+        .position(|c| {
+            c.name == PARAMETER && matches!(c.namespace.as_deref(), None | Some(SERVICE_NS))
         })
-        .ok_or(rejected(FaultCode::MissingParameter))?;
+        .or((call.children.len() == 1).then_some(0))
+        .ok_or(Rejected {
+            code: FaultCode::MissingParameter,
+            operation,
+        })?;
     Ok(Call {
         operation,
-        xml: parameter.text.clone(),
+        xml: std::mem::take(&mut call.children[parameter].text),
     })
 }
 
@@ -73,7 +75,7 @@ pub(crate) fn read_body(
     soap_action: Option<&str>,
     limits: &Limits,
 ) -> Result<(Operation, Element), Rejected> {
-    let envelope = xml::parse(body, limits).map_err(FaultCode::from)?;
+    let mut envelope = xml::parse(body, limits).map_err(FaultCode::from)?;
     // (1) The envelope namespace must be the one the Content-Type announced.
     let ns = binding.envelope_namespace().unwrap_or_default();
     if !envelope.is(Some(ns), "Envelope") {
@@ -91,9 +93,13 @@ pub(crate) fn read_body(
             return Err(FaultCode::MustUnderstand.into());
         }
     }
-    let body = child(&envelope, ns, "Body").ok_or(FaultCode::MalformedXml)?;
+    let body = take_child(&mut envelope, ns, "Body").ok_or(FaultCode::MalformedXml)?;
     // (2) Operation = first Body child in the service namespace.
-    let call = body.children.first().ok_or(FaultCode::UnknownOperation)?;
+    let call = body
+        .children
+        .into_iter()
+        .next()
+        .ok_or(FaultCode::UnknownOperation)?;
     let operation = if call.namespace.as_deref() == Some(SERVICE_NS) {
         service.operation(&call.name)
     } else {
@@ -112,7 +118,7 @@ pub(crate) fn read_body(
     if !action.is_empty() && (action.strip_prefix(SERVICE_NS) != Some(operation.name())) {
         return Err(rejected(FaultCode::SoapActionMismatch));
     }
-    Ok((operation, call.clone()))
+    Ok((operation, call))
 }
 
 /// Reads an HTTP POST form for `operation` (wire.md §2.1: field `xml`, else the only
@@ -138,6 +144,12 @@ pub(crate) fn read_form(operation: Operation, body: &[u8]) -> Result<Call, Rejec
 
 fn child<'a>(parent: &'a Element, ns: &str, name: &str) -> Option<&'a Element> {
     parent.children.iter().find(|c| c.is(Some(ns), name))
+}
+
+/// Moves the first child `{ns}name` out of `parent`.
+fn take_child(parent: &mut Element, ns: &str, name: &str) -> Option<Element> {
+    let at = parent.children.iter().position(|c| c.is(Some(ns), name))?;
+    Some(parent.children.swap_remove(at))
 }
 
 /// Decodes `application/x-www-form-urlencoded` strictly: `None` if a name or value

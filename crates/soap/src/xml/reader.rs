@@ -1,5 +1,7 @@
 //! The hardened reader: quick-xml events in, an owned [`Element`] tree out.
 
+use std::borrow::Cow;
+
 use quick_xml::escape::EscapeError;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
@@ -61,7 +63,7 @@ pub fn parse(input: &[u8], limits: &Limits) -> Result<Element, XmlError> {
             Event::Text(text) => {
                 let text = text.unescape().map_err(reader_error)?;
                 match stack.last_mut() {
-                    Some(top) => top.text.push_str(&text),
+                    Some(top) => append(&mut top.text, text),
                     None if text.trim().is_empty() => {}
                     None => return Err(malformed("text outside the root element")),
                 }
@@ -92,6 +94,15 @@ fn check_limits(elements: &mut usize, depth: usize, limits: &Limits) -> Result<(
         return Err(XmlError::TooDeep);
     }
     Ok(())
+}
+
+/// Appends character data, taking over an owned buffer when it is the first piece.
+fn append(text: &mut String, piece: Cow<'_, str>) {
+    if text.is_empty() {
+        *text = piece.into_owned();
+    } else {
+        text.push_str(&piece);
+    }
 }
 
 fn attach(stack: &mut [Element], root: &mut Option<Element>, done: Element) {
