@@ -266,14 +266,14 @@ fn private_data(
 ) -> String {
     let mut w = XmlWriter::fragment();
     w.start("PrivateData", &[])
-        .element("ResultCode", &code.number.to_string())
+        .element_display("ResultCode", code.number)
         .element("ErrorMessage", code.text)
         .element("ServerTimestamp", &value::format_date_time(now));
     if let Some(session) = session {
         w.element("SessionCode", session.as_str());
     }
     if let Some(counter) = reply.update_counter {
-        w.element("UpdateCounter", &counter.to_string());
+        w.element_display("UpdateCounter", counter);
     }
     w.raw(&reply.outputs).end("PrivateData");
     w.finish()

@@ -2,7 +2,7 @@
 
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
-use time::{Date, OffsetDateTime, PrimitiveDateTime, UtcOffset};
+use time::{Date, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 use unlockd_core::ParseError;
 
 /// Parses a decimal i32 (surrounding whitespace tolerated).
@@ -46,25 +46,54 @@ pub fn bounded(s: &str, max: usize) -> Result<&str, ParseError> {
 /// Formats a `dateTime` output: UTC `YYYY-MM-DDTHH:MM:SSZ`.
 pub fn format_date_time(t: OffsetDateTime) -> String {
     let t = t.to_offset(UtcOffset::UTC);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    timestamp(t.date(), t.time())
 }
 
 /// Formats a day (ExpirationDate, EffectiveEndDate) as `YYYY-MM-DDT00:00:00Z` (E-19).
 pub fn format_day(d: Date) -> String {
-    format!(
-        "{:04}-{:02}-{:02}T00:00:00Z",
-        d.year(),
-        u8::from(d.month()),
-        d.day()
-    )
+    timestamp(d, Time::MIDNIGHT)
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ`, digit by digit: every answer carries one, and six padded
+/// formatter calls cost several times as much. Other than four-digit years go through
+/// `format!`.
+fn timestamp(d: Date, t: Time) -> String {
+    let Some(year) = u16::try_from(d.year()).ok().filter(|y| *y <= 9999) else {
+        return format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+            d.year(),
+            u8::from(d.month()),
+            d.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        );
+    };
+    let mut out = String::with_capacity(TIMESTAMP_LEN);
+    push_digits(&mut out, year, 4);
+    for (separator, part) in [
+        ('-', u8::from(d.month())),
+        ('-', d.day()),
+        ('T', t.hour()),
+        (':', t.minute()),
+        (':', t.second()),
+    ] {
+        out.push(separator);
+        push_digits(&mut out, part.into(), 2);
+    }
+    out.push('Z');
+    out
+}
+
+/// The length of `YYYY-MM-DDTHH:MM:SSZ`.
+const TIMESTAMP_LEN: usize = 20;
+
+/// Appends the last `width` decimal digits of `value`, zero-padded.
+fn push_digits(out: &mut String, value: u16, width: u32) {
+    for place in (0..width).rev() {
+        let digit = value / 10u16.pow(place) % 10;
+        out.push(char::from(b'0' + digit as u8));
+    }
 }
 
 /// Formats a `bool` output.
@@ -93,6 +122,15 @@ mod tests {
     #[test]
     fn e_19_days_print_midnight_utc() {
         assert_eq!(format_day(date!(2025 - 04 - 09)), "2025-04-09T00:00:00Z");
+    }
+
+    #[test]
+    fn timestamps_are_zero_padded_and_wide_years_keep_their_digits() {
+        let t = datetime!(0987-01-02 03:04:05 UTC);
+        assert_eq!(format_date_time(t), "0987-01-02T03:04:05Z");
+        let t = datetime!(2026-12-31 23:59:59.999 +01:00);
+        assert_eq!(format_date_time(t), "2026-12-31T22:59:59Z");
+        assert_eq!(format_day(date!(-0001 - 03 - 04)), "-001-03-04T00:00:00Z");
     }
 
     #[test]

@@ -61,8 +61,8 @@ impl CheckInstallationStatus {
 
 fn outputs(s: &InstallationStatus) -> String {
     let mut w = XmlWriter::fragment();
-    w.element("LicenseID", &s.license_id.to_string())
-        .element("InstallationID", &s.installation_id.to_string())
+    w.element_display("LicenseID", s.license_id)
+        .element_display("InstallationID", s.installation_id)
         .element("LicenseStatus", s.status.name());
     if let Some(expiration) = s.expiration {
         w.element("ExpirationDate", &value::format_day(expiration));

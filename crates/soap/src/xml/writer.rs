@@ -1,6 +1,8 @@
 //! Serialisation with the escaping of wire.md §2.2: no indentation, no whitespace
 //! between elements, `&`, `<`, `>` and CR escaped, quotes literal in text.
 
+use std::fmt::{self, Write as _};
+
 /// The declaration every inner output document begins with (wire.md §2.2).
 pub const DECLARATION: &str = r#"<?xml version="1.0" encoding="utf-8"?>"#;
 
@@ -33,8 +35,21 @@ fn escape_attribute(value: &str, out: &mut String) {
     }
 }
 
+/// A `fmt::Write` that escapes what is written into it as character data.
+struct EscapedText<'a>(&'a mut String);
+
+impl fmt::Write for EscapedText<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        escape_text(s, self.0);
+        Ok(())
+    }
+}
+
+/// What a writer reserves up front: most answers fit, so the buffer is not regrown.
+const INITIAL_CAPACITY: usize = 512;
+
 /// A compact XML writer over a `String`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct XmlWriter {
     out: String,
 }
@@ -42,14 +57,16 @@ pub struct XmlWriter {
 impl XmlWriter {
     /// A writer whose output starts with the XML declaration.
     pub fn document() -> Self {
-        Self {
-            out: DECLARATION.to_owned(),
-        }
+        let mut writer = Self::fragment();
+        writer.out.push_str(DECLARATION);
+        writer
     }
 
     /// A writer for a fragment (no declaration).
     pub fn fragment() -> Self {
-        Self::default()
+        Self {
+            out: String::with_capacity(INITIAL_CAPACITY),
+        }
     }
 
     /// Opens `<name attr="v"…>`.
@@ -90,6 +107,15 @@ impl XmlWriter {
         self.end(name)
     }
 
+    /// Writes `<name>value</name>` with `value` formatted and escaped in place, without
+    /// an intermediate `String`.
+    pub fn element_display(&mut self, name: &str, value: impl fmt::Display) -> &mut Self {
+        self.start(name, &[]);
+        // `EscapedText` never fails, and the values written here format infallibly.
+        let _ = write!(EscapedText(&mut self.out), "{value}");
+        self.end(name)
+    }
+
     /// Writes escaped character data.
     pub fn text(&mut self, text: &str) -> &mut Self {
         escape_text(text, &mut self.out);
@@ -118,10 +144,12 @@ mod tests {
         w.start("R", &[("a", "x\"<")])
             .element("E", "a&b<c>d\r\"'")
             .empty("F", &[])
+            .element_display("G", 42)
+            .element_display("H", "<&>")
             .end("R");
         assert_eq!(
             w.finish(),
-            r#"<?xml version="1.0" encoding="utf-8"?><R a="x&quot;&lt;"><E>a&amp;b&lt;c&gt;d&#xD;"'</E><F/></R>"#
+            r#"<?xml version="1.0" encoding="utf-8"?><R a="x&quot;&lt;"><E>a&amp;b&lt;c&gt;d&#xD;"'</E><F/><G>42</G><H>&lt;&amp;&gt;</H></R>"#
         );
     }
 }
