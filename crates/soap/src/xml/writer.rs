@@ -8,20 +8,33 @@ pub const DECLARATION: &str = r#"<?xml version="1.0" encoding="utf-8"?>"#;
 
 /// Appends `text` escaped for character data (`&`, `<`, `>`, CR).
 pub fn escape_text(text: &str, out: &mut String) {
-    let mut clean = 0;
-    for (i, byte) in text.bytes().enumerate() {
-        let entity = match byte {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'\r' => "&#xD;",
-            _ => continue,
-        };
-        out.push_str(&text[clean..i]);
-        out.push_str(entity);
-        clean = i + 1;
+    out.reserve(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.bytes().position(|b| text_entity(b).is_some()) {
+        let (clean, tail) = rest.split_at(at);
+        let (special, tail) = tail.split_at(1);
+        out.push_str(clean);
+        out.push_str(
+            special
+                .bytes()
+                .next()
+                .and_then(text_entity)
+                .unwrap_or(special),
+        );
+        rest = tail;
     }
-    out.push_str(&text[clean..]);
+    out.push_str(rest);
+}
+
+/// The entity a byte of character data is written as, if it needs one.
+fn text_entity(byte: u8) -> Option<&'static str> {
+    match byte {
+        b'&' => Some("&amp;"),
+        b'<' => Some("&lt;"),
+        b'>' => Some("&gt;"),
+        b'\r' => Some("&#xD;"),
+        _ => None,
+    }
 }
 
 fn escape_attribute(value: &str, out: &mut String) {
