@@ -17,6 +17,7 @@ use unlockd_core::{
 use crate::convert::{self, to_db_time, STATE_ACTIVE, STATE_DEACTIVATED};
 use crate::db::{self, direct, Conn};
 use crate::error::StoreError;
+use crate::grant_update::GrantUpdate;
 use crate::history;
 use crate::load::{self, LicenseBundle, LicenseFacts};
 use crate::rows::NewRecordRow;
@@ -282,19 +283,17 @@ fn commit_grant(
     // IP-5 and EXP-2: a grant that sets no first IP or new expiration leaves the
     // value read under the lock. Every column is always written, so the statement
     // has one shape and stays prepared.
-    let allowed_ips = grant
-        .first_ip
-        .clone()
-        .or_else(|| license.allowed_ips.clone());
-    let expiration = grant.new_expiration.or(license.expiration);
-    direct!(conn, |c| diesel::update(licenses::table.find(license_id))
-        .set((
-            licenses::activations_left.eq(grant.activations_left),
-            licenses::update_counter.eq(grant.update_counter),
-            licenses::allowed_ips.eq(&allowed_ips),
-            licenses::expiration.eq(expiration),
-        ))
-        .execute(c))?;
+    let update = GrantUpdate {
+        license_id,
+        activations_left: grant.activations_left,
+        update_counter: grant.update_counter,
+        allowed_ips: grant
+            .first_ip
+            .clone()
+            .or_else(|| license.allowed_ips.clone()),
+        expiration: grant.new_expiration.or(license.expiration),
+    };
+    direct!(conn, |c| update.clone().execute(c))?;
     history::record_success(
         conn,
         now,

@@ -21,6 +21,7 @@ mod db;
 mod digest;
 mod error;
 mod floating;
+mod grant_update;
 mod group;
 mod history;
 mod inputs;
