@@ -7,14 +7,14 @@
 #
 #   benches/load/run.sh sqlite      # or: benches/load/run.sh postgres
 #
-# Environment: CONCURRENCY (64), REQUESTS (20000 per phase), SECONDS_PER_PHASE (15),
+# Environment: CONCURRENCY (64), REQUESTS (200000 per phase), SECONDS_PER_PHASE (10),
 # POOL (database pool size of the server, 16), PGSSLMODE (disable).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 backend=${1:-sqlite}
 conc=${CONCURRENCY:-64}
-reqs=${REQUESTS:-20000}
-secs=${SECONDS_PER_PHASE:-15}
+reqs=${REQUESTS:-200000}
+secs=${SECONDS_PER_PHASE:-10}
 pool=${POOL:-16}
 
 cargo build --release --locked -p unlockd -p unlockd-load >&2
