@@ -17,7 +17,7 @@ use unlockd_core::{EncryptionKeyId, LicenseId, SystemIdentifier};
 
 use crate::activation::check_key;
 use crate::convert::{self, from_db_time, to_db_time};
-use crate::db::{self, Conn};
+use crate::db::{self, direct, Conn};
 use crate::error::StoreError;
 use crate::history;
 use crate::load::LicenseFacts;
@@ -181,17 +181,19 @@ pub(crate) fn act_in(
     loaded.check_key(conn, key_id)?;
     let s = &grant.session;
     let polled = matches!(req.action, SessionAction::Poll | SessionAction::Checkin);
-    diesel::update(floating_sessions::table.find(s.id.as_str()))
-        .set((
-            floating_sessions::allocated_until.eq(to_db_time(s.allocated_until)),
-            floating_sessions::checked_out.eq(s.checked_out),
-            floating_sessions::closed.eq(s.closed),
-        ))
-        .execute(conn)?;
+    let session = floating_sessions::table.find(s.id.as_str());
+    let kept = (
+        floating_sessions::allocated_until.eq(to_db_time(s.allocated_until)),
+        floating_sessions::checked_out.eq(s.checked_out),
+        floating_sessions::closed.eq(s.closed),
+    );
     if polled {
-        diesel::update(floating_sessions::table.find(s.id.as_str()))
-            .set(floating_sessions::last_poll_at.eq(to_db_time(now)))
-            .execute(conn)?;
+        let polled_at = floating_sessions::last_poll_at.eq(to_db_time(now));
+        direct!(conn, |c| diesel::update(session)
+            .set((kept, polled_at))
+            .execute(c))?;
+    } else {
+        direct!(conn, |c| diesel::update(session).set(kept).execute(c))?;
     }
     commit(conn, &grant, operation(req.action), now)?;
     Ok(grant)
@@ -258,21 +260,23 @@ impl Loaded {
 
 /// The option's floating set, `None` when it has none (5009).
 fn floating_rules(conn: &mut Conn, option_id: i32) -> Result<Option<FloatingRules>, StoreError> {
-    let set_id: Option<i32> = product_options::table
-        .find(option_id)
-        .select(product_options::network_floating_set_id)
-        .get_result(conn)?;
-    let Some(set_id) = set_id else {
-        return Ok(None);
-    };
-    let row: Option<FloatingSetRow> = network_floating_sets::table
-        .find(set_id)
+    // One statement: the option's set, if it has one.
+    let row: Option<FloatingSetRow> = direct!(conn, |c| network_floating_sets::table
+        .filter(
+            network_floating_sets::id
+                .nullable()
+                .eq(product_options::table
+                    .find(option_id)
+                    .select(product_options::network_floating_set_id)
+                    .single_value()),
+        )
         .select(FloatingSetRow::as_select())
-        .get_result(conn)
-        .optional()?;
+        .get_result(c)
+        .optional())?;
     let Some(r) = row else {
         return Ok(None);
     };
+    let set_id = r.id;
     let nat = |v: i32, column: &str| {
         u32::try_from(v).map_err(|_| {
             StoreError::Config(format!("network_floating_sets {set_id}: {column} {v}"))
@@ -309,11 +313,11 @@ fn live(
 
 /// The session `id` as stored, if any.
 fn session(conn: &mut Conn, id: &SessionId) -> Result<Option<SessionState>, StoreError> {
-    let row: Option<SessionRow> = floating_sessions::table
+    let row: Option<SessionRow> = direct!(conn, |c| floating_sessions::table
         .find(id.as_str())
         .select(SessionRow::as_select())
-        .get_result(conn)
-        .optional()?;
+        .get_result(c)
+        .optional())?;
     row.map(|r| state(&r)).transpose()
 }
 
@@ -324,15 +328,18 @@ fn count_live(
     now: OffsetDateTime,
     except: Option<&SessionId>,
 ) -> Result<i64, StoreError> {
-    let mut query = floating_sessions::table
+    // Two fixed shapes rather than one boxed query: each stays prepared (issue 5).
+    let live = floating_sessions::table
         .filter(floating_sessions::license_id.eq(license_id))
         .filter(floating_sessions::closed.eq(false))
-        .filter(floating_sessions::allocated_until.ge(to_db_time(now)))
-        .into_boxed();
-    if let Some(id) = except {
-        query = query.filter(floating_sessions::id.ne(id.as_str().to_owned()));
-    }
-    Ok(query.count().get_result(conn)?)
+        .filter(floating_sessions::allocated_until.ge(to_db_time(now)));
+    Ok(match except {
+        None => direct!(conn, |c| live.count().get_result(c))?,
+        Some(id) => direct!(conn, |c| live
+            .filter(floating_sessions::id.ne(id.as_str()))
+            .count()
+            .get_result(c))?,
+    })
 }
 
 /// Errata E-5: deletes the license's sessions that are closed, or whose
@@ -365,9 +372,11 @@ fn commit(
     operation: &str,
     now: OffsetDateTime,
 ) -> Result<(), StoreError> {
-    diesel::update(licenses::table.find(grant.session.license_id.get()))
-        .set(licenses::update_counter.eq(grant.update_counter))
-        .execute(conn)?;
+    direct!(conn, |c| diesel::update(
+        licenses::table.find(grant.session.license_id.get())
+    )
+    .set(licenses::update_counter.eq(grant.update_counter))
+    .execute(c))?;
     history::record_success(
         conn,
         now,
