@@ -56,8 +56,10 @@ pub struct InstallationFacts {
     pub upgrade_behavior: UpgradeBehavior,
     /// The record's state.
     pub record_state: RecordState,
-    /// The record's computer key (E-COMPID).
-    pub record_key: ComputerKey,
+    /// The record's computer key as its fingerprint ([`ComputerKey::fingerprint`]),
+    /// which the E-COMPID comparison needs (equal keys have equal fingerprints), so
+    /// a check never parses the stored identifiers.
+    pub record_key_fingerprint: Option<String>,
 }
 
 impl InstallationFacts {
@@ -70,7 +72,7 @@ impl InstallationFacts {
             license_update: license.license_update.clone(),
             upgrade_behavior: rules.upgrade_behavior,
             record_state: record.state,
-            record_key: record.key.clone(),
+            record_key_fingerprint: record.key.fingerprint(),
         }
     }
 }
@@ -122,7 +124,7 @@ pub fn check_installation(
     if req
         .key
         .as_ref()
-        .is_some_and(|k| !k.same_computer(&facts.record_key))
+        .is_some_and(|k| !same_computer(k, facts.record_key_fingerprint.as_deref()))
     {
         return Err(refused(Refusal::ComputerId));
     }
@@ -133,6 +135,13 @@ pub fn check_installation(
         });
     }
     Ok(info)
+}
+
+/// C-4 "same computer" by fingerprint: the request's key is not empty and has the
+/// record's fingerprint ([`ComputerKey::same_computer`] on stored keys).
+fn same_computer(key: &ComputerKey, record: Option<&str>) -> bool {
+    key.fingerprint()
+        .is_some_and(|f| record.is_some_and(|r| r == f))
 }
 
 #[cfg(test)]
@@ -232,6 +241,32 @@ mod tests {
             run(&l, &o, &r, &q).unwrap_err().refusal,
             Refusal::ComputerId
         );
+    }
+
+    #[test]
+    fn chk_1_key_comparison_by_fingerprint_is_c_4_same_computer() {
+        let ids = |v: &str| {
+            ComputerKey::from_identifiers(vec![
+                crate::ids::SystemIdentifier::new(1, "Nic", v).unwrap(),
+                crate::ids::SystemIdentifier::new(2, "Disk", "D1").unwrap(),
+            ])
+        };
+        let keys = [
+            cid(COMPUTER),
+            cid(COMPUTER + 1),
+            ids("A"),
+            ids("B"),
+            ComputerKey::from_identifiers(Vec::new()),
+        ];
+        for stored in &keys {
+            for asked in &keys {
+                assert_eq!(
+                    same_computer(asked, stored.fingerprint().as_deref()),
+                    asked.same_computer(stored),
+                    "{asked:?} against {stored:?}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -244,7 +244,7 @@ pub(crate) fn installation_facts(
             r.deactivated_at,
             r.deactivation_reason.as_deref(),
         )?,
-        record_key: record_key(r.id, r.computer_id, &r.identifiers)?,
+        record_key_fingerprint: r.key_fingerprint.clone(),
     })
 }
 

@@ -231,8 +231,7 @@ pub(crate) struct RecordRow {
 #[diesel(table_name = activation_records)]
 pub(crate) struct RecordCheckRow {
     pub id: i64,
-    pub computer_id: Option<i64>,
-    pub identifiers: String,
+    pub key_fingerprint: Option<String>,
     pub state: String,
     pub deactivated_at: Option<PrimitiveDateTime>,
     pub deactivation_reason: Option<String>,
