@@ -40,18 +40,11 @@ pub struct StoreService {
     keys: RwLock<HashMap<EncryptionKeyId, Arc<KeySet>>>,
     keyring: KeyRing,
     throttle: ThrottlePolicy,
-    /// PostgreSQL: one permit per pool connection, so that store calls beyond that
-    /// wait here as tasks instead of as blocking threads parked on the pool (issue 5:
-    /// PP4 p99 115 → 67 ms). SQLite: none, since every writer waiting at once joins
-    /// the same group commit (a cap at the pool size cut PP4 by an eighth).
-    slots: Option<tokio::sync::Semaphore>,
 }
 
 impl StoreService {
     /// Wraps a store; `keyring` opens the sealed ServerKeys (issue 7).
     pub fn new(store: Arc<Store>, clock: Arc<dyn Clock>, policy: Policy, keyring: KeyRing) -> Self {
-        let slots = (!store.groups_commits())
-            .then(|| tokio::sync::Semaphore::new(store.pool_size() as usize));
         Self {
             store,
             clock,
@@ -59,7 +52,6 @@ impl StoreService {
             keys: RwLock::new(HashMap::new()),
             keyring,
             throttle: crate::license_adapter::DEFAULT_THROTTLE,
-            slots,
         }
     }
 
@@ -82,11 +74,6 @@ impl StoreService {
     {
         let store = Arc::clone(&self.store);
         let span = tracing::Span::current();
-        let _slot = match &self.slots {
-            // The semaphore is never closed.
-            Some(slots) => slots.acquire().await.ok(),
-            None => None,
-        };
         let joined = tokio::task::spawn_blocking(move || span.in_scope(|| f(&store))).await;
         match joined {
             Ok(result) => result.map_err(service_error),

@@ -132,17 +132,6 @@ impl Store {
         })
     }
 
-    /// How many connections the pool holds at most.
-    pub fn pool_size(&self) -> u32 {
-        self.pool.max_size()
-    }
-
-    /// Whether this process's writes share commits (SQLite group commit, errata E-16):
-    /// then the more writers wait at once, the larger each batch.
-    pub fn groups_commits(&self) -> bool {
-        self.group.is_some()
-    }
-
     /// Runs every pending migration of the backend; running it again is a no-op.
     /// On PostgreSQL an advisory lock serialises processes migrating at once.
     pub fn migrate(&self) -> Result<(), StoreError> {
