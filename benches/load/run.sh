@@ -8,14 +8,18 @@
 #   benches/load/run.sh sqlite      # or: benches/load/run.sh postgres
 #
 # Environment: CONCURRENCY (64), REQUESTS (200000 per phase), SECONDS_PER_PHASE (10),
-# POOL (database pool size of the server, 16), PGSSLMODE (disable).
+# POOL (database pool size of the server: 16 on SQLite, 4 on PostgreSQL),
+# PGSSLMODE (disable).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 backend=${1:-sqlite}
 conc=${CONCURRENCY:-64}
 reqs=${REQUESTS:-200000}
 secs=${SECONDS_PER_PHASE:-10}
-pool=${POOL:-16}
+# Server pool: 16 on SQLite (readers; writers share one group-commit connection); 4 on
+# PostgreSQL, where 16 busy backends on this 2-core machine hit the same few buffers
+# and stall in PostgreSQL's spinlock back-off (checks of 0.4-1.9 s, see RESULTS.md).
+if [ "$backend" = postgres ]; then pool=${POOL:-4}; else pool=${POOL:-16}; fi
 
 cargo build --release --locked -p unlockd -p unlockd-load >&2
 bin=target/release/unlockd
