@@ -17,8 +17,8 @@ conc=${CONCURRENCY:-64}
 reqs=${REQUESTS:-200000}
 secs=${SECONDS_PER_PHASE:-10}
 # Server pool: 16 on SQLite (readers; writers share one group-commit connection); 4 on
-# PostgreSQL, where 16 busy backends on this 2-core machine hit the same few buffers
-# and stall in PostgreSQL's spinlock back-off (checks of 0.4-1.9 s, see RESULTS.md).
+# PostgreSQL, where 16 busy backends on this 2-core machine stalled checks for 0.4-1.9 s
+# inside PostgreSQL (likely its spinlock back-off on the same few buffers; RESULTS.md).
 if [ "$backend" = postgres ]; then pool=${POOL:-4}; else pool=${POOL:-16}; fi
 
 cargo build --release --locked -p unlockd -p unlockd-load >&2
