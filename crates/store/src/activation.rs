@@ -182,7 +182,7 @@ pub(crate) fn activate_in(
             (grant, file)
         }
         Decision::Grant(grant) => {
-            let grant = commit_grant(conn, req, license, grant, now, rng)?;
+            let grant = commit_grant(conn, req, license, q.key_fingerprint, grant, now, rng)?;
             let file = license_file(conn, req, &grant, now)?;
             (grant, file)
         }
@@ -243,12 +243,14 @@ fn grant_history(
     Ok((at.map(convert::from_db_time), any))
 }
 
-/// Writes the grant's staged effects (A17). Returns the grant as committed: its
+/// Writes the grant's staged effects (A17). `key_fingerprint` is the request key's,
+/// as the history query already computed it. Returns the grant as committed: its
 /// installation ID may have been redrawn on a collision (ACT-5).
 fn commit_grant(
     conn: &mut Conn,
     req: &ActivationRequest,
     license: &unlockd_core::LicenseState,
+    key_fingerprint: Option<String>,
     mut grant: Grant,
     now: OffsetDateTime,
     rng: &mut dyn RngCore,
@@ -263,7 +265,7 @@ fn commit_grant(
     let record = NewRecordRow {
         license_id,
         installation_id: grant.installation_id.map(|i| i.to_string()),
-        key_fingerprint: req.key.fingerprint(),
+        key_fingerprint,
         computer_id,
         identifiers,
         kind: grant.kind.name().to_owned(),
@@ -293,7 +295,7 @@ fn commit_grant(
             .or_else(|| license.allowed_ips.clone()),
         expiration: grant.new_expiration.or(license.expiration),
     };
-    direct!(conn, |c| update.clone().execute(c))?;
+    direct!(conn, |c| update.execute(c))?;
     history::record_success(
         conn,
         now,

@@ -15,7 +15,7 @@ use diesel::{QueryResult, RunQueryDsl};
 /// `UPDATE licenses SET activations_left, update_counter, allowed_ips, expiration
 /// WHERE id`: what a grant changes on its license (A17; IP-5 and EXP-2 pass the value
 /// read under the lock when the grant sets none).
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) struct GrantUpdate {
     pub license_id: i32,
     pub activations_left: i32,
